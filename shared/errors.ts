@@ -52,11 +52,45 @@ export class AuthorizerError extends Error {
   }
 }
 
+/** Why a JWKS fetch failed, for logs and metrics. */
+export type JwksFetchFailureReason =
+  | "network"
+  | "timeout"
+  | "redirect"
+  | "status"
+  | "too_large"
+  | "not_json"
+  | "invalid_jwks"
+  | "no_usable_keys";
+
 /** A JWKS fetch or parse failure; the message names the URL and the reason, never key material. */
 export class JwksFetchError extends AuthorizerError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  readonly reason: JwksFetchFailureReason | undefined;
+  /** The HTTP status when a response arrived. */
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    options: { cause?: unknown; reason?: JwksFetchFailureReason; status?: number } = {},
+  ) {
     super("ERR_JWKS_FETCH_FAILED", message, options);
     this.name = "JwksFetchError";
+    this.reason = options.reason;
+    this.status = options.status;
+  }
+}
+
+/**
+ * No usable keys for an issuer (JWKS unreachable and nothing cached, or the cache is past
+ * `maxStaleSeconds`): the authorizer answers 503 with `Retry-After: retryAfterSeconds`.
+ */
+export class KeysUnavailableError extends AuthorizerError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, options: { retryAfterSeconds: number; cause?: unknown }) {
+    super("ERR_KEYS_UNAVAILABLE", message, { cause: options.cause });
+    this.name = "KeysUnavailableError";
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
