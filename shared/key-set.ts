@@ -41,10 +41,17 @@ class ImportedKeySet implements BuiltKeySet {
   readonly kids: readonly string[];
   readonly #byAlg: Map<Algorithm, AlgorithmIndex>;
   readonly #kids: ReadonlySet<string>;
+  readonly #ambiguousKids: ReadonlySet<string>;
 
-  constructor(keys: readonly VerificationKey[], keyCount: number, skipped: readonly SkippedKey[]) {
+  constructor(
+    keys: readonly VerificationKey[],
+    keyCount: number,
+    skipped: readonly SkippedKey[],
+    ambiguousKids: ReadonlySet<string>,
+  ) {
     this.size = keyCount;
     this.skipped = skipped;
+    this.#ambiguousKids = ambiguousKids;
     const byAlg = new Map<Algorithm, AlgorithmIndex>();
     const kids = new Set<string>();
     for (const key of keys) {
@@ -74,6 +81,9 @@ class ImportedKeySet implements BuiltKeySet {
    * ambiguous and refused (RFC 8725 §3.10 spirit; Wycheproof DuplicateKid/Ambiguous).
    */
   select(alg: Algorithm, kid: string | undefined): VerificationKey {
+    if (kid !== undefined && this.#ambiguousKids.has(kid)) {
+      throw new AuthorizerError("ERR_JWKS_MULTIPLE_MATCHING_KEYS", "the JWKS has several keys with the token's kid");
+    }
     const index = this.#byAlg.get(alg);
     const candidates = index === undefined ? NO_KEYS : kid === undefined ? index.all : (index.byKid.get(kid) ?? NO_KEYS);
     if (candidates.length === 1) return candidates[0] as VerificationKey;
@@ -124,9 +134,14 @@ export async function createKeySet(jwks: unknown, options: KeySetOptions): Promi
     throw new AuthorizerError("ERR_JWKS_INVALID", "the JWKS mixes HMAC secrets and public keys");
   }
 
+  const ambiguousKids = duplicatedKids(keys);
   const skipped: SkippedKey[] = [];
   const imports: Promise<VerificationKey[] | undefined>[] = keys.map(async (jwk: unknown, index) => {
     const assessment = assessJwk(jwk, options.algorithms);
+    if (assessment.kid !== undefined && ambiguousKids.has(assessment.kid)) {
+      skipped.push({ index, kid: assessment.kid, reason: "another key of the same type has this kid" });
+      return undefined;
+    }
     if (!assessment.usable) {
       skipped.push({ index, kid: assessment.kid, reason: assessment.reason });
       return undefined;
@@ -151,7 +166,26 @@ export async function createKeySet(jwks: unknown, options: KeySetOptions): Promi
   const imported = await Promise.all(imports);
   const usable = imported.filter((entry): entry is VerificationKey[] => entry !== undefined);
   skipped.sort((a, b) => a.index - b.index);
-  return new ImportedKeySet(usable.flat(), usable.length, skipped);
+  return new ImportedKeySet(usable.flat(), usable.length, skipped, ambiguousKids);
+}
+
+/**
+ * Kids that name more than one key of the same type, usable or not: which key the issuer means is
+ * unclear, so that kid selects nothing (Wycheproof DuplicateKid). RFC 7517 §4.5 allows one kid for
+ * keys of different types, so those stay apart.
+ */
+function duplicatedKids(keys: readonly unknown[]): Set<string> {
+  const seen = new Set<string>();
+  const duplicated = new Set<string>();
+  for (const jwk of keys) {
+    const kty = keyTypeOf(jwk);
+    const kid = (jwk as { kid?: unknown } | null)?.kid;
+    if (kty === undefined || typeof kid !== "string") continue;
+    const key = `${kty}\u0000${kid}`;
+    if (seen.has(key)) duplicated.add(kid);
+    else seen.add(key);
+  }
+  return duplicated;
 }
 
 /** Only the public members go to WebCrypto: `use`, `key_ops` and `alg` were checked by the policy. */

@@ -63,9 +63,25 @@ describe("createKeySet", () => {
     const b = await publicJwk("ES256", { kid: "same" });
     const set = await createKeySet({ keys: [a, b] }, { algorithms: ["ES256"] });
     expect(await codeOf(() => set.select("ES256", "same"))).toBe("ERR_JWKS_MULTIPLE_MATCHING_KEYS");
-    expect(await codeOf(() => set.select("ES256", undefined))).toBe("ERR_JWKS_MULTIPLE_MATCHING_KEYS");
+    const distinct = await createKeySet({ keys: [a, { ...b, kid: "other" }] }, { algorithms: ["ES256"] });
+    expect(distinct.select("ES256", "other").kid).toBe("other");
+    expect(await codeOf(() => distinct.select("ES256", undefined))).toBe("ERR_JWKS_MULTIPLE_MATCHING_KEYS");
     const single = await createKeySet({ keys: [a] }, { algorithms: ["ES256"] });
     expect(single.select("ES256", undefined).kid).toBe("same");
+  });
+
+  it("keeps a kid ambiguous even when one of its keys is unusable", async () => {
+    const a = await publicJwk("ES256", { kid: "same" });
+    const b = await publicJwk("ES256", { kid: "same", use: "enc" });
+    const set = await createKeySet({ keys: [a, b] }, { algorithms: ["ES256"] });
+    expect(await codeOf(() => set.select("ES256", "same"))).toBe("ERR_JWKS_MULTIPLE_MATCHING_KEYS");
+    // one kid for keys of different types is allowed (RFC 7517 §4.5)
+    const mixedTypes = await createKeySet(
+      { keys: [a, await publicJwk("RS256", { kid: "same" })] },
+      { algorithms: ["ES256", "RS256"] },
+    );
+    expect(mixedTypes.select("RS256", "same").alg).toBe("RS256");
+    expect(mixedTypes.select("ES256", "same").alg).toBe("ES256");
   });
 
   it("never answers a token's kid with a kid-less key", async () => {
