@@ -56,7 +56,7 @@ export async function fetchJwks(request: JwksFetchRequest): Promise<FetchedJwks>
 function checkStatus(response: Response, url: string): void {
   // With redirect: "manual" Node and workerd hand back the 3xx itself, browsers an opaque
   // redirect (status 0): a JWKS that moved is not followed, since the new host is not trusted.
-  if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+  if ((response.type as string) === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
     discard(response);
     throw failure(url, "redirect", `redirect (HTTP ${response.status}) refused`, { status: response.status });
   }
@@ -107,7 +107,7 @@ async function readLimited(
 
 function parseJson(bytes: Uint8Array, url: string): unknown {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch (error) {
     throw failure(url, "not_json", "body is not JSON", { status: 200, cause: error });
   }

@@ -76,7 +76,7 @@ export function parseCompactJws(token: string): ParsedJws {
   const payload = decodeBase64Url(payloadPart, "the JWS payload");
   const signature = decodeBase64Url(signaturePart, "the JWS signature");
   // Every character is base64url (checked above), so UTF-8 encoding is the ASCII encoding.
-  const signingInput = encoder.encode(token.slice(0, secondDot));
+  const signingInput = encoder.encode(token.slice(0, secondDot)) as Uint8Array<ArrayBuffer>;
   return { header, payload, signature, signingInput };
 }
 
