@@ -154,7 +154,7 @@ export async function createKeySet(jwks: unknown, options: KeySetOptions): Promi
           cryptoKey:
             assessment.material !== undefined
               ? await importHmacKey(assessment.material, alg)
-              : await importPublicKey(jwk as Record<string, unknown>, alg),
+              : await importPublicJwk(jwk as Record<string, unknown>, alg),
         })),
       );
     } catch {
@@ -188,8 +188,12 @@ function duplicatedKids(keys: readonly unknown[]): Set<string> {
   return duplicated;
 }
 
-/** Only the public members go to WebCrypto: `use`, `key_ops` and `alg` were checked by the policy. */
-function importPublicKey(jwk: Record<string, unknown>, alg: Algorithm): Promise<CryptoKey> {
+/**
+ * Imports a public JWK for one algorithm, verify-only. Only the public members go to WebCrypto:
+ * `use`, `key_ops` and `alg` were checked by the policy (and would make WebCrypto refuse otherwise
+ * fine keys, e.g. `key_ops: ["verify", "sign"]` on a public key).
+ */
+export function importPublicJwk(jwk: Record<string, unknown>, alg: Algorithm): Promise<CryptoKey> {
   const material: Record<string, unknown> = { kty: jwk.kty };
   for (const name of jwk.kty === "RSA" ? ["n", "e"] : jwk.kty === "EC" ? ["crv", "x", "y"] : ["crv", "x"]) {
     material[name] = jwk[name];
@@ -197,7 +201,7 @@ function importPublicKey(jwk: Record<string, unknown>, alg: Algorithm): Promise<
   return importJWK(material, alg) as Promise<CryptoKey>;
 }
 
-function importHmacKey(secret: Uint8Array, alg: Algorithm): Promise<CryptoKey> {
+export function importHmacKey(secret: Uint8Array, alg: Algorithm): Promise<CryptoKey> {
   const params: HmacImportParams = { name: "HMAC", hash: SIGNATURE_SCHEMES[alg].hash };
   return crypto.subtle.importKey("raw", secret as Uint8Array<ArrayBuffer>, params, false, ["verify"]);
 }
