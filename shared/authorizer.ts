@@ -43,6 +43,8 @@ export interface AuthorizerOptions {
   shareInflightFetches?: boolean;
   /** Called with every decision log entry after it is written (metrics hang off this). */
   onDecision?: (entry: LogEntry) => void;
+  /** Called with every JWKS event (fetch, failure, stale served, unknown-kid refetch). */
+  onJwksEvent?: (entry: LogEntry) => void;
 }
 
 export interface Authorizer {
@@ -77,6 +79,7 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
     keyStore: options.keyStore ?? createMemoryKeyStore(),
     log,
     shareInflightFetches: options.shareInflightFetches ?? true,
+    onEvent: options.onJwksEvent,
   });
   const cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
 
