@@ -77,7 +77,8 @@ function decodeSegment(segment: string): string {
       if (byte < 0) invalid("the request path contains a malformed percent-encoding");
       const forbidden = FORBIDDEN_ESCAPES.get(byte);
       if (forbidden !== undefined) invalid(`the request path contains ${forbidden}`);
-      if (isControl(byte)) invalid("the request path contains an encoded control character");
+      // Bytes 0x80-0x9f are UTF-8 continuation bytes here; C1 controls are caught after decoding.
+      if (byte < 0x20 || byte === 0x7f) invalid("the request path contains an encoded control character");
       bytes.push(byte);
       i += 2;
     } else if (c < 0x80) {
