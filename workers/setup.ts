@@ -1,0 +1,66 @@
+/**
+ * Turns the Worker's bindings into a ready authorizer, or into the list of problems that keep it
+ * from starting (reported as a 500 with a log line on every request: fail closed, loudly).
+ */
+import { ConfigError, type ConfigProblem } from "../shared/errors.js";
+import { createAuthorizer, defaultLogger, parseConfig, type Authorizer } from "../shared/index.js";
+import type { AuthorizerConfig, Logger } from "../shared/types.js";
+import type { Env } from "./env.js";
+import { parseUpstreamUrl } from "./forward.js";
+import { createKvKeyStore } from "./kv-key-store.js";
+
+export type WorkerSetup =
+  | { kind: "ready"; authorizer: Authorizer; upstream: URL | undefined }
+  | { kind: "invalid"; problems: ConfigProblem[]; summary: string };
+
+/** The core's one-JSON-line logger, so the Worker's own events read like its decisions. */
+export const logLine: Logger = defaultLogger;
+
+export function loadWorkerSetup(env: Env): WorkerSetup {
+  const problems: ConfigProblem[] = [];
+  let upstream: URL | undefined;
+  try {
+    upstream = parseUpstreamUrl(env.UPSTREAM_URL);
+  } catch (error) {
+    problems.push({ path: "UPSTREAM_URL", message: error instanceof TypeError && error.message.startsWith("must") ? error.message : "not a valid URL" });
+  }
+  const config = readConfig(env.AUTHORIZER_CONFIG, problems);
+  if (config === undefined || problems.length > 0) {
+    return { kind: "invalid", problems, summary: problems.map((p) => `${p.path}: ${p.message}`).join("; ") };
+  }
+  const keyStore = env.JWKS_CACHE === undefined
+    ? undefined
+    : createKvKeyStore(env.JWKS_CACHE, { maxStaleSeconds: config.jwks.maxStaleSeconds, log: logLine });
+  const authorizer = createAuthorizer(config, {
+    fetch: (input, init) => fetch(input, init),
+    ...(keyStore === undefined ? {} : { keyStore }),
+    log: logLine,
+    // workerd forbids awaiting I/O started by another request: every request fetches for itself.
+    shareInflightFetches: false,
+  });
+  return { kind: "ready", authorizer, upstream };
+}
+
+function readConfig(raw: Env["AUTHORIZER_CONFIG"], problems: ConfigProblem[]): AuthorizerConfig | undefined {
+  if (raw === undefined || raw === "") {
+    problems.push({ path: "AUTHORIZER_CONFIG", message: "required (a JSON string or a [vars] table)" });
+    return undefined;
+  }
+  let document: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      document = JSON.parse(raw);
+    } catch {
+      // The parser's message quotes the text, which may hold an inline HMAC secret: leave it out.
+      problems.push({ path: "AUTHORIZER_CONFIG", message: "not valid JSON" });
+      return undefined;
+    }
+  }
+  try {
+    return parseConfig(document);
+  } catch (error) {
+    if (error instanceof ConfigError) problems.push(...error.problems);
+    else problems.push({ path: "AUTHORIZER_CONFIG", message: "could not be read" });
+    return undefined;
+  }
+}
