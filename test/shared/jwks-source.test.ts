@@ -4,16 +4,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuthorizerError, JwksFetchError, KeysUnavailableError } from "../../shared/errors.js";
-import { createJwksSource, type JwksSource, type JwksSourceOptions } from "../../shared/jwks-source.js";
+import { createJwksSource } from "../../shared/jwks-source.js";
 import { createMemoryKeyStore } from "../../shared/memory-key-store.js";
-import type { IssuerConfig, JwksSettings, KeyStore, LogEntry } from "../../shared/types.js";
+import type { IssuerConfig, KeyStore } from "../../shared/types.js";
 import { type JwksServer, refusedUrl, startJwksServer } from "../support/jwks-server.js";
-import { generateTestKey, jwksOf, TEST_ISSUER, type TestKey } from "../support/keys.js";
+import { jwksSourceHarness, T0, TEST_JWKS_SETTINGS } from "../support/jwks-source-harness.js";
+import { generateTestKey, jwksOf, type TestKey } from "../support/keys.js";
 
-const SETTINGS: JwksSettings = {
-  cacheMaxAgeSeconds: 600, cooldownSeconds: 30, timeoutMs: 1500, maxStaleSeconds: 86_400, maxBytes: 150_000,
-};
-const T0 = 1_700_000_000_000;
+const SETTINGS = TEST_JWKS_SETTINGS;
+const harness = (overrides: Parameters<typeof jwksSourceHarness>[1] = {}) => jwksSourceHarness(server, overrides);
 
 let server: JwksServer;
 let key1: TestKey;
@@ -25,55 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-interface Harness {
-  source: JwksSource;
-  issuer: IssuerConfig;
-  clock: { ms: number };
-  logs: (LogEntry & { level: string })[];
-  events: LogEntry[];
-  keyStore: KeyStore;
-  /** Requests served by the JWKS server since the harness was made. */
-  fetches(): number;
-  advance(seconds: number): void;
-}
-
-function harness(overrides: Partial<JwksSourceOptions> & { jwksUri?: string } = {}): Harness {
-  const issuer: IssuerConfig = {
-    issuer: TEST_ISSUER, jwksUri: overrides.jwksUri ?? server.url, algorithms: ["ES256"], clockToleranceSeconds: 30, requiredClaims: [],
-  };
-  const clock = { ms: T0 };
-  const logs: Harness["logs"] = [];
-  const events: LogEntry[] = [];
-  const keyStore = overrides.keyStore ?? createMemoryKeyStore();
-  const base = server.requests;
-  const source = createJwksSource({
-    issuers: [issuer],
-    settings: SETTINGS,
-    fetch: globalThis.fetch,
-    now: () => clock.ms,
-    log: (level, entry) => logs.push({ level, ...entry }),
-    onEvent: (entry) => events.push(entry),
-    shareInflightFetches: true,
-    ...overrides,
-    keyStore,
-  });
-  return {
-    source, issuer, clock, logs, events, keyStore,
-    fetches: () => server.requests - base,
-    advance: (seconds) => {
-      clock.ms += seconds * 1000;
-    },
-  };
-}
-
 async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
   expect(error).toBeInstanceOf(AuthorizerError);
   return error as AuthorizerError;
-}
-
-function eventsNamed(h: Harness, event: string): LogEntry[] {
-  return h.logs.filter((entry) => entry.event === event);
 }
 
 beforeEach(() => {
@@ -88,7 +42,7 @@ describe("cold start and the fresh cache", () => {
     expect(h.fetches()).toBe(1);
     expect(new Set(sets).size).toBe(1);
     expect(sets[0]?.hasKid("k1")).toBe(true);
-    expect(eventsNamed(h, "jwks_fetch")).toEqual([expect.objectContaining({ ok: true, jwksUri: server.url, keys: 1 })]);
+    expect(h.logged("jwks_fetch")).toEqual([expect.objectContaining({ ok: true, jwksUri: server.url, keys: 1 })]);
   });
 
   it("never fetches while the cached copy is fresh", async () => {
@@ -142,7 +96,7 @@ describe("unknown kid", () => {
     expect(h.source.peekKeySet(h.issuer)).toBe(keys);
     expect(await h.source.getKeySet(h.issuer, { kid: "k2" })).toBe(keys);
     expect(h.fetches()).toBe(2);
-    expect(eventsNamed(h, "jwks_refetch_unknown_kid")).toHaveLength(1);
+    expect(h.logged("jwks_refetch_unknown_kid")).toHaveLength(1);
   });
 
   it("a storm of unknown kids within the cooldown makes at most one fetch, after it another is allowed", async () => {
@@ -184,7 +138,7 @@ describe("unknown kid", () => {
       expect(await h.source.getKeySet(h.issuer, { kid: "k9" })).toBe(warm);
     }
     expect(h.source.peekKeySet(h.issuer)).toBe(warm);
-    expect(eventsNamed(h, "jwks_fetch").filter((e) => e.ok === false).map((e) => e.reason)).toEqual([
+    expect(h.logged("jwks_fetch").filter((e) => e.ok === false).map((e) => e.reason)).toEqual([
       "no_usable_keys", "not_json", "invalid_jwks",
     ]);
   });
@@ -198,7 +152,7 @@ describe("outages", () => {
     h.advance(SETTINGS.cacheMaxAgeSeconds);
     expect((await h.source.getKeySet(h.issuer, { kid: "k1" })).hasKid("k1")).toBe(true);
     expect(h.fetches()).toBe(2);
-    expect(eventsNamed(h, "jwks_stale_served")).toHaveLength(1);
+    expect(h.logged("jwks_stale_served")).toHaveLength(1);
     // Within the cooldown of the failed refresh: served stale without another fetch.
     h.advance(SETTINGS.cooldownSeconds - 1);
     expect((await h.source.getKeySet(h.issuer, { kid: "k1" })).hasKid("k1")).toBe(true);
@@ -220,7 +174,7 @@ describe("outages", () => {
     expect(error.code).toBe("ERR_KEYS_UNAVAILABLE");
     expect((error as KeysUnavailableError).retryAfterSeconds).toBe(SETTINGS.cooldownSeconds);
     expect((error.cause as JwksFetchError).reason).toBe("network");
-    expect(eventsNamed(h, "jwks_fetch")).toEqual([expect.objectContaining({ ok: false, reason: "network" })]);
+    expect(h.logged("jwks_fetch")).toEqual([expect.objectContaining({ ok: false, reason: "network" })]);
   });
 
   it("from cold, a failing server is asked once per cooldown, then recovery is picked up", async () => {
@@ -290,8 +244,8 @@ describe("stale-while-revalidate", () => {
     expect(await h.source.getKeySet(h.issuer, { kid: "k1", waitUntil: (w) => background.push(w) })).toBe(old);
     await Promise.all(background);
     expect(h.source.peekKeySet(h.issuer)).toBe(old);
-    expect(eventsNamed(h, "jwks_fetch").at(-1)).toMatchObject({ ok: false, reason: "status", status: 502 });
-    expect(eventsNamed(h, "jwks_stale_served")).toHaveLength(1);
+    expect(h.logged("jwks_fetch").at(-1)).toMatchObject({ ok: false, reason: "status", status: 502 });
+    expect(h.logged("jwks_stale_served")).toHaveLength(1);
   });
 });
 
@@ -337,7 +291,7 @@ describe("the key store (second level)", () => {
       const h = harness({ keyStore });
       expect((await h.source.getKeySet(h.issuer, { kid: "k1" })).hasKid("k1")).toBe(true);
       expect(h.fetches()).toBe(1);
-      expect(eventsNamed(h, "jwks_store_error").length).toBeGreaterThan(0);
+      expect(h.logged("jwks_store_error").length).toBeGreaterThan(0);
     }
   });
 });
