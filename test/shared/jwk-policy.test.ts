@@ -157,7 +157,7 @@ describe("ROCA fingerprint", () => {
   const bytes = (value: bigint) => Buffer.from(value.toString(16).padStart(Math.ceil(value.toString(16).length / 2) * 2, "0"), "hex");
 
   it("flags a modulus built from ROCA-shaped factors, as a key and as bytes", () => {
-    const n = rocaShaped(2n ** 800n + 12345n, 987654321n) * rocaShaped(2n ** 801n + 999n, 123456789n);
+    const n = rocaShaped(2n ** 810n + 12345n, 987654321n) * rocaShaped(2n ** 811n + 999n, 123456789n);
     expect(hasRocaFingerprint(bytes(n))).toBe(true);
     expect(n.toString(2).length).toBeGreaterThanOrEqual(2048);
     expect(reasonFor({ ...rsa, n: bigIntToBase64Url(n) })).toMatch(/ROCA/);
