@@ -3,6 +3,7 @@
  * follow RFC 8725: the algorithms come from here, never from a token; `none` never; HMAC secrets
  * and public keys never serve the same issuer (the classic RS256 -> HS256 key confusion).
  */
+import { normalizeTokenType } from "./claims.js";
 import {
   checkKnownFields, field, isObject, item, Problems, quote, readInteger, readNonEmptyString, readObject,
   readStringList, type JsonObject,
@@ -71,12 +72,6 @@ function readIssuer(value: unknown, path: string, problems: Problems): IssuerCon
   if (maxAge !== undefined) result.maxTokenAgeSeconds = maxAge;
   // Returned even with problems, so that routes naming this issuer are not reported as well.
   return result;
-}
-
-/** RFC 9068 §4: `at+jwt` and `application/at+jwt` name the same media type; compared case-insensitively. */
-export function normalizeTokenType(type: string): string {
-  const lower = type.toLowerCase();
-  return lower.startsWith("application/") ? lower.slice("application/".length) : lower;
 }
 
 function readAlgorithms(value: unknown, path: string, problems: Problems): Algorithm[] {

@@ -108,6 +108,11 @@ export function readStringList(
   return ok ? out : undefined;
 }
 
+/** Sets an own data property even for a name like `__proto__` (plain assignment would not). */
+export function setOwn(target: Record<string, string>, name: string, value: string): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** RFC 9110 token characters: what a header or cookie name may be made of. */
 export const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

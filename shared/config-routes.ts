@@ -5,7 +5,7 @@
  */
 import {
   checkKnownFields, field, isObject, item, Problems, quote, readBoolean, readNonEmptyString, readObject,
-  readStringList,
+  readStringList, setOwn,
 } from "./config-reader.js";
 import { parseRouteKey } from "./routes.js";
 import type { RouteConfig } from "./types.js";
@@ -123,7 +123,7 @@ function readClaims(value: unknown, path: string, params: readonly string[] | un
       problems.add(at, "a template must be the whole value, such as \"{tenant}\"");
       continue;
     }
-    Object.defineProperty(out, name, { value: required, enumerable: true, writable: true, configurable: true });
+    setOwn(out, name, required);
   }
   return out;
 }

@@ -6,14 +6,12 @@
 import { readIssuers, isLoopbackHost } from "./config-issuers.js";
 import {
   checkKnownFields, field, isObject, item, Problems, readBoolean, readInteger, readNonEmptyString, readObject,
-  TOKEN_CHARS,
+  setOwn, TOKEN_CHARS,
 } from "./config-reader.js";
 import { readRoutes } from "./config-routes.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { parseJsonObject } from "./strict-json.js";
 import type { AuthorizerConfig, ForwardSettings, JwksSettings, TokenSource } from "./types.js";
-
-export { normalizeTokenType } from "./config-issuers.js";
 
 const TOP_FIELDS = ["issuers", "routes", "jwks", "tokenSources", "forward", "realm", "verifiedTokenCacheSize"] as const;
 
@@ -156,7 +154,7 @@ function readForward(value: unknown, problems: Problems): ForwardSettings {
         } else if (used.has(name)) problems.add(at, "header used for two claims");
         else {
           used.add(name);
-          Object.defineProperty(claimHeaders, claim, { value: name, enumerable: true, writable: true, configurable: true });
+          setOwn(claimHeaders, claim, name);
         }
       }
     }

@@ -283,3 +283,14 @@ describe("configWarnings", () => {
     expect(paths(doc)).toEqual(["issuers[0].jwksUri"]);
   });
 });
+
+describe("odd member names", () => {
+  it("keeps a claim named __proto__ as an own member, not a prototype", () => {
+    const doc = valid();
+    doc.routes[1].claims = JSON.parse('{"__proto__": "x"}');
+    doc.forward = { claimHeaders: JSON.parse('{"__proto__": "x-auth-p"}') };
+    const config = parseConfig(doc);
+    expect(Object.getOwnPropertyDescriptor(config.routes[1]?.claims, "__proto__")?.value).toBe("x");
+    expect(Object.getOwnPropertyDescriptor(config.forward.claimHeaders, "__proto__")?.value).toBe("x-auth-p");
+  });
+});
