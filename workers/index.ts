@@ -27,7 +27,7 @@ async function fetch(request: Request, env: Env, ctx: ExecutionContext): Promise
   } catch (error) {
     // Fail closed: an unexpected failure in the core is a 500, never a forward.
     logLine("error", { event: "authorize_failed", code: "ERR_INTERNAL", reason: error instanceof Error ? error.name : "unknown" });
-    return denyResponse(serverErrorDecision("internal error", "ERR_INTERNAL"), request.method);
+    return denyResponse(serverErrorDecision("the authorizer failed", "ERR_INTERNAL"), request.method);
   }
   if (!decision.allow) return denyResponse(decision, request.method);
 
