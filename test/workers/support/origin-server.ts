@@ -1,0 +1,53 @@
+/**
+ * The origin behind the Worker in tests: a real HTTP server on 127.0.0.1 that records every
+ * request it receives (method, path, headers, body) and answers with a body of its own, so tests
+ * can assert what crossed the Worker in both directions.
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface OriginServer {
+  readonly url: string;
+  readonly received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/** Paths with a special answer: `/redirect` (302 to elsewhere); everything else echoes. */
+export async function startOrigin(): Promise<OriginServer> {
+  const received: ReceivedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const path = req.url ?? "/";
+      received.push({ method: req.method ?? "", path, headers: req.headers, body });
+      if (path.startsWith("/redirect")) {
+        res.writeHead(302, { location: "https://elsewhere.test/landing", "x-origin": "yes" });
+        res.end();
+        return;
+      }
+      // A body in several chunks, so the client gets a streamed (chunked) answer.
+      res.writeHead(201, { "content-type": "text/plain", "x-origin": "yes" });
+      res.write(`origin saw ${req.method} ${path}\n`);
+      res.end(`body bytes: ${Buffer.byteLength(body)}\n`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
