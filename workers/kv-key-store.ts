@@ -14,20 +14,29 @@ const KV_MIN_TTL_SECONDS = 60;
 const KV_MAX_KEY_BYTES = 512;
 const KEY_PREFIX = "jwks:v1:";
 
+/**
+ * The two KV calls the store makes (a `KVNamespace` satisfies it), so the store is testable
+ * without the workers runtime.
+ */
+export interface JwksKv {
+  get(key: string, type: "json"): Promise<unknown>;
+  put(key: string, value: string, options: { expirationTtl: number }): Promise<void>;
+}
+
 export interface KvKeyStoreOptions {
   /** After this many seconds the document is past any use (the core's `jwks.maxStaleSeconds`). */
   maxStaleSeconds: number;
   log?: Logger;
 }
 
-export function createKvKeyStore(kv: KVNamespace, options: KvKeyStoreOptions): KeyStore {
+export function createKvKeyStore(kv: JwksKv, options: KvKeyStoreOptions): KeyStore {
   const log = options.log ?? (() => {});
   // Entries expire about when the core would stop serving them anyway: no point keeping them longer.
   const expirationTtl = Math.max(KV_MIN_TTL_SECONDS, Math.ceil(options.maxStaleSeconds));
   return {
     async get(jwksUri) {
       try {
-        const value = await kv.get<unknown>(await kvKey(jwksUri), "json");
+        const value = await kv.get(await kvKey(jwksUri), "json");
         return asStoredJwks(value);
       } catch (error) {
         log("warn", { event: "jwks_kv_read_failed", jwksUri, reason: errorName(error) });
