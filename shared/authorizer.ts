@@ -14,6 +14,7 @@ import { compileRoutes, type RouteTable } from "./routes.js";
 import { normalizeRequestPath } from "./request-path.js";
 import { parseJsonObject } from "./strict-json.js";
 import { extractToken } from "./token-extraction.js";
+import { hygieneKinds } from "./token-hygiene.js";
 import type {
   Algorithm,
   AuthorizeOptions,
@@ -90,7 +91,7 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
     return token.kid === undefined ? keys.size > 0 : keys.hasKid(token.kid);
   }
 
-  async function verifyToken(token: string, waitUntil: AuthorizeOptions["waitUntil"]): Promise<VerifiedToken> {
+  async function verifyToken(token: string, waitUntil: AuthorizeOptions["waitUntil"], trace: LogEntry): Promise<VerifiedToken> {
     const nowSeconds = now() / 1000;
     const cached = cache.get(token);
     if (cached !== undefined) {
@@ -116,6 +117,9 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
     const keys = await jwks.getKeySet(issuer, { kid: parsed.header.kid, waitUntil });
     const key = await verifyJwsSignature(parsed, keys, { algorithms: issuer.algorithms });
     const verified = validateClaims(claims, { issuer, kid: key.kid, alg: key.alg, nowSeconds: now() / 1000 });
+    // First-seen tokens only, so each distinct token is counted once per instance (kinds, no values).
+    const hygiene = hygieneKinds({ alg: key.alg, claims, encodedLength: token.length });
+    if (hygiene !== undefined) trace.hygiene = hygiene;
     cache.set(token, verified);
     return verified;
   }
@@ -145,7 +149,7 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
     const token = extractToken({ headers: request.headers, query }, config.tokenSources);
     // The token is verified even when no route matches, so that an anonymous caller cannot map
     // the route table: no credentials is 401 everywhere, a valid token on no route is 403.
-    const verified = await verifyToken(token, options.waitUntil);
+    const verified = await verifyToken(token, options.waitUntil, trace);
     trace.issuer = verified.issuer.issuer;
     trace.kid = verified.kid;
     trace.sub = verified.sub;
