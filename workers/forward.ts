@@ -23,13 +23,17 @@ export function buildUpstreamRequest(request: Request, input: ForwardInput): Req
   for (const [name, value] of Object.entries(claimHeaders(input.claims ?? {}, input.forward, input.log))) {
     headers.set(name, value);
   }
-  return new Request(upstreamUrl(request.url, input.rawPath, input.upstream), {
+  const init: RequestInit & { duplex?: "half" } = {
     method: request.method,
     headers,
+    // The stream itself, not a buffered copy: large uploads pass through without being held.
     body: request.body,
+    // The Fetch standard asks for it with a stream body (Node enforces it; workerd ignores it).
+    duplex: "half",
     // The origin's redirects go back to the client as they are; the Worker never follows them.
     redirect: "manual",
-  });
+  };
+  return new Request(upstreamUrl(request.url, input.rawPath, input.upstream), init);
 }
 
 /** The path and query as sent (no URL normalisation), so the origin sees what the core judged. */

@@ -135,6 +135,14 @@ describe("denied requests never reach the origin", () => {
     expect(seen).toEqual([]);
   });
 
+  it("answers a denied HEAD with the same status and headers and no body", async () => {
+    const response = await worker.fetch("/orders/1", { method: "HEAD" });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer realm=/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.text()).toBe("");
+  });
+
   it("401 without an error attribute for another scheme (Basic)", async () => {
     const seen = await originRequests(async () => {
       const response = await worker.fetch("/orders/1", { headers: { authorization: "Basic YWxpY2U6c2VjcmV0" } });

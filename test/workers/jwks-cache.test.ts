@@ -10,7 +10,7 @@ import { kvKey } from "../../workers/kv-key-store.js";
 import { workerConfig } from "./support/fixtures.js";
 import { startGatedJwksServer } from "./support/gated-jwks-server.js";
 import { startOrigin } from "./support/origin-server.js";
-import { eventually, startWorker, tempDir } from "./support/worker-harness.js";
+import { eventually, startWorker, tempDir, type TestWorker } from "./support/worker-harness.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -26,6 +26,11 @@ interface StoredDocument {
   fetchedAt: number;
 }
 
+async function readStored(kv: Awaited<ReturnType<TestWorker["kv"]>>, jwksUri: string): Promise<StoredDocument | undefined> {
+  const text = await kv.get(await kvKey(jwksUri), "text");
+  return text === null ? undefined : (JSON.parse(text) as StoredDocument);
+}
+
 describe("JWKS in Workers KV", () => {
   it("stores the JWKS in KV after the first verification, and a fresh isolate verifies with the issuer down", async () => {
     const key = await generateTestKey("ES256", "kv-key");
@@ -39,7 +44,7 @@ describe("JWKS in Workers KV", () => {
     const before = Date.now();
     expect((await first.fetch("/orders/1", { headers: { authorization: `Bearer ${token}` } })).status).toBe(201);
     const kv = await first.kv();
-    const stored = await eventually(async () => (await kv.get<StoredDocument>(await kvKey(jwks.url), "json")) ?? undefined, "the JWKS in KV");
+    const stored = await eventually(() => readStored(kv, jwks.url), "the JWKS in KV");
     expect(stored.jwks.keys.map((k) => k.kid)).toEqual(["kv-key"]);
     expect(stored.fetchedAt).toBeGreaterThanOrEqual(before - 1000);
     // The entry expires with maxStaleSeconds (7200 s here), when the core would stop using it anyway.
@@ -95,8 +100,8 @@ describe("stale-while-revalidate and rotation", () => {
 
     gated.release(jwksOf(newKey));
     const refreshed = await eventually(async () => {
-      const stored = await kv.get<StoredDocument>(await kvKey(gated.url), "json");
-      return stored !== null && stored.fetchedAt > staleAt ? stored : undefined;
+      const stored = await readStored(kv, gated.url);
+      return stored !== undefined && stored.fetchedAt > staleAt ? stored : undefined;
     }, "the refreshed JWKS in KV");
     expect(refreshed.jwks.keys.map((k) => k.kid)).toEqual(["new-key"]);
 
