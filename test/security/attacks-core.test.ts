@@ -1,0 +1,105 @@
+/**
+ * The attack corpus through `authorize()`: every case gets exactly the status, challenge error and
+ * code CONTRACT.md §2 requires, no attacker-named URL is ever fetched, and the layers beneath the
+ * configuration (key sets, verifyCompactJws) hold on their own.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { createAuthorizer, createKeySet, parseConfig, verifyCompactJws, type Decision } from "../../shared/index.js";
+import { startJwksServer } from "../support/jwks-server.js";
+import { buildAttackCorpus, corpusConfig, corpusKeys, ISSUERS, type AttackCase } from "./attack-corpus.js";
+import { hmacSign, publicKeyForms } from "./forge.js";
+
+const keys = await corpusKeys();
+const rsaServer = await startJwksServer({ jwks: { keys: [keys.rsa.publicJwk] } });
+const ecServer = await startJwksServer({ jwks: { keys: [keys.ec.publicJwk] } });
+const attackerServer = await startJwksServer({ jwks: { keys: [keys.attackerEc.publicJwk] } });
+const urls = { rsaJwks: rsaServer.url, ecJwks: ecServer.url, attackerJwks: attackerServer.url };
+const clock = Date.now();
+const corpus = await buildAttackCorpus(keys, urls, clock / 1000);
+const authorizer = createAuthorizer(parseConfig(corpusConfig(keys, urls)), { now: () => clock, log: () => undefined });
+
+afterAll(async () => {
+  await Promise.all([rsaServer.close(), ecServer.close(), attackerServer.close()]);
+});
+
+export function expectAnswer(decision: Decision, c: AttackCase): void {
+  if (c.expected.allow) {
+    expect(decision, c.id).toMatchObject({ allow: true });
+    return;
+  }
+  expect(decision, c.id).toMatchObject({ allow: false, status: c.expected.status, code: c.expected.code });
+  if (decision.allow) return;
+  const challenge = decision.wwwAuthenticate ?? "";
+  expect(challenge.startsWith('Bearer realm="')).toBe(true);
+  if (c.expected.challengeError === undefined) expect(challenge).not.toContain("error=");
+  else expect(challenge).toContain(`error="${c.expected.challengeError}"`);
+}
+
+describe("attack corpus through authorize()", () => {
+  it("holds every attack class and positive controls", () => {
+    const classes = new Set(corpus.map((c) => c.attackClass));
+    for (const name of [
+      "control", "alg-none", "hmac-key-confusion", "alg-not-allowed", "alg-other-issuer", "kid", "header-keys", "crit", "b64",
+      "nested", "jwe", "duplicate-members", "claim-types", "numeric-dates", "audience", "issuer-swap", "same-kid",
+      "ecdsa-der", "zero-signature", "ed25519", "oversized", "lookalike-iss", "token-placement",
+    ]) {
+      expect(classes, name).toContain(name);
+    }
+    expect(corpus.filter((c) => c.expected.allow).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(corpus.map((c) => [c.id, c] as const))("%s", async (_id, c) => {
+    const decision = await authorizer.authorize({ method: c.method, path: c.path, headers: c.headers });
+    expectAnswer(decision, c);
+  });
+
+  it("never fetched a URL named by a token (jku, x5u)", () => {
+    expect(attackerServer.requests).toBe(0);
+    expect(attackerServer.requestLog).toEqual([]);
+  });
+
+  it("never leaks a token or a claim value into a decision", async () => {
+    for (const c of corpus.slice(0, 40)) {
+      const decision = await authorizer.authorize({ method: c.method, path: c.path, headers: c.headers });
+      if (decision.allow) continue;
+      const text = `${decision.description} ${decision.wwwAuthenticate ?? ""} ${decision.error}`;
+      expect(text).not.toMatch(/eyJ|user-1|orders-api/);
+    }
+  });
+});
+
+describe("HMAC/public-key confusion below the configuration", () => {
+  // parseConfig refuses HS* beside public keys; these prove the key layer refuses it too, so a
+  // configuration bug or a direct verifyCompactJws caller cannot reopen the hole.
+  it("parseConfig refuses HS256 next to RS256 or a jwksUri", () => {
+    expect(() => parseConfig({
+      issuers: [{ issuer: ISSUERS.rsa, jwksUri: urls.rsaJwks, algorithms: ["RS256", "HS256"] }],
+      routes: [{ route: "GET /x", public: true }],
+    })).toThrow(/algorithms/);
+    expect(() => parseConfig({
+      issuers: [{ issuer: ISSUERS.rsa, jwksUri: urls.rsaJwks, algorithms: ["HS256"] }],
+      routes: [{ route: "GET /x", public: true }],
+    })).toThrow(/issuers\[0\]/);
+  });
+
+  it("a key set never uses an RSA or EC public key as an HMAC secret", async () => {
+    for (const key of [keys.rsa, keys.ec]) {
+      const set = await createKeySet({ keys: [key.publicJwk] }, { algorithms: ["HS256", "HS384", "HS512"] });
+      expect(set.size).toBe(0);
+      for (const [form, secret] of Object.entries(await publicKeyForms(key))) {
+        const token = hmacSign("HS256", secret, { alg: "HS256", kid: key.kid }, { iss: ISSUERS.rsa });
+        await expect(verifyCompactJws(token, { keys: [key.publicJwk] }, { algorithms: ["HS256"] }), form)
+          .rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
+        // Even with the key's alg stripped and every algorithm allowed, HS256 finds no key.
+        const { alg: _alg, ...bare } = key.publicJwk;
+        await expect(verifyCompactJws(token, { keys: [bare] }, { algorithms: ["HS256", key.alg] }), form)
+          .rejects.toMatchObject({ code: "ERR_JWKS_NO_MATCHING_KEY" });
+      }
+    }
+  });
+
+  it("a JWKS mixing an oct secret and public keys is refused whole", async () => {
+    const mixed = { keys: [keys.rsa.publicJwk, { kty: "oct", k: Buffer.from(keys.hsSecret).toString("base64url"), kid: "hs-1" }] };
+    await expect(createKeySet(mixed, { algorithms: ["HS256"] })).rejects.toMatchObject({ code: "ERR_JWKS_INVALID" });
+  });
+});
