@@ -25,20 +25,31 @@ export function loadWorkerSetup(env: Env): WorkerSetup {
     problems.push({ path: "UPSTREAM_URL", message: error instanceof TypeError && error.message.startsWith("must") ? error.message : "not a valid URL" });
   }
   const config = readConfig(env.AUTHORIZER_CONFIG, problems);
-  if (config === undefined || problems.length > 0) {
-    return { kind: "invalid", problems, summary: problems.map((p) => `${p.path}: ${p.message}`).join("; ") };
-  }
+  if (config === undefined || problems.length > 0) return invalid(problems);
   const keyStore = env.JWKS_CACHE === undefined
     ? undefined
     : createKvKeyStore(env.JWKS_CACHE, { maxStaleSeconds: config.jwks.maxStaleSeconds, log: logLine });
-  const authorizer = createAuthorizer(config, {
-    fetch: (input, init) => fetch(input, init),
-    ...(keyStore === undefined ? {} : { keyStore }),
-    log: logLine,
-    // workerd forbids awaiting I/O started by another request: every request fetches for itself.
-    shareInflightFetches: false,
-  });
-  return { kind: "ready", authorizer, upstream };
+  try {
+    const authorizer = createAuthorizer(config, {
+      fetch: (input, init) => fetch(input, init),
+      ...(keyStore === undefined ? {} : { keyStore }),
+      log: logLine,
+      // workerd forbids awaiting I/O started by another request: every request fetches for itself.
+      shareInflightFetches: false,
+    });
+    return { kind: "ready", authorizer, upstream };
+  } catch (error) {
+    // Whatever stops the core from starting is reported like a bad configuration: 500, never allow.
+    const late = error instanceof ConfigError
+      ? [...error.problems]
+      : [{ path: "AUTHORIZER_CONFIG", message: "the authorizer could not be created" }];
+    return invalid(late);
+  }
+}
+
+function invalid(problems: ConfigProblem[]): WorkerSetup {
+  // One line for the log: every problem, by JSON path.
+  return { kind: "invalid", problems, summary: problems.map((p) => `${p.path}: ${p.message}`).join("; ") };
 }
 
 function readConfig(raw: Env["AUTHORIZER_CONFIG"], problems: ConfigProblem[]): AuthorizerConfig | undefined {

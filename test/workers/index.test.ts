@@ -328,6 +328,21 @@ describe("configuration variants", () => {
     }
   });
 
+  it("answers 500 when AUTHORIZER_CONFIG is missing or UPSTREAM_URL is not an http(s) URL", async () => {
+    for (const [options, problem] of [
+      [{ config: undefined, upstreamUrl: origin.url }, "AUTHORIZER_CONFIG: required"],
+      [{ config: workerConfig(jwks.url), upstreamUrl: "ftp://origin.test" }, "UPSTREAM_URL: must be an http(s) URL"],
+    ] as const) {
+      const bad = await startWorker(options);
+      try {
+        await expectErrorAnswer(await bad.fetch("/health"), 500, "server_error");
+        await expectLogCount(bad, 1, (entry) => entry.event === "config_invalid" && String(entry.problems).startsWith(problem));
+      } finally {
+        await bad.dispose();
+      }
+    }
+  });
+
   it("answers 500 when AUTHORIZER_CONFIG is not JSON, without quoting it", async () => {
     const bad = await startWorker({ config: '{"issuers": [{"secret": "hunter2"', upstreamUrl: origin.url });
     try {

@@ -39,7 +39,7 @@ export function bundleWorker(): Promise<string> {
 }
 
 export interface WorkerOptions {
-  /** AUTHORIZER_CONFIG: an object (a `[vars]` table) or a string (JSON text). */
+  /** AUTHORIZER_CONFIG: an object (a `[vars]` table) or a string (JSON text); undefined: unbound. */
   config: unknown;
   upstreamUrl?: string;
   /** Folder for the KV namespace's data; share it between instances to share KV. */
@@ -62,7 +62,8 @@ export interface TestWorker {
 export async function startWorker(options: WorkerOptions): Promise<TestWorker> {
   const scriptPath = await bundleWorker();
   const logLines: string[] = [];
-  const bindings: Record<string, unknown> = { AUTHORIZER_CONFIG: options.config };
+  const bindings: Record<string, unknown> = {};
+  if (options.config !== undefined) bindings.AUTHORIZER_CONFIG = options.config;
   if (options.upstreamUrl !== undefined) bindings.UPSTREAM_URL = options.upstreamUrl;
   const mf = new Miniflare({
     modules: true,
