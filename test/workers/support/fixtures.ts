@@ -1,7 +1,5 @@
 /** The configuration and keys the Worker tests share. */
-import { generateTestKey, TEST_ISSUER, type TestKey } from "../../support/keys.js";
-
-export { TEST_ISSUER };
+import { TEST_ISSUER } from "../../support/keys.js";
 
 export const CLAIM_HEADERS = {
   sub: "x-auth-sub",
@@ -28,8 +26,4 @@ export function workerConfig(jwksUri: string, overrides: Record<string, unknown>
     forward: { headerPrefix: "x-auth-", claimHeaders: CLAIM_HEADERS },
     ...overrides,
   };
-}
-
-export function freshKey(kid: string): Promise<TestKey> {
-  return generateTestKey("ES256", kid);
 }
