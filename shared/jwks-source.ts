@@ -72,6 +72,7 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
   const cooldownMs = settings.cooldownSeconds * 1000;
   const configured = new Set(options.issuers.map((issuer) => issuer.issuer));
   const remoteSlots = new Map<string, RemoteSlot>();
+  const slotsByIssuer = new Map<IssuerConfig, RemoteSlot>();
   const staticSets = new Map<string, KeySet>();
 
   function emit(level: "info" | "warn" | "error", entry: LogEntry): void {
@@ -85,6 +86,10 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
   }
 
   function slotFor(issuer: IssuerConfig, uri: string): RemoteSlot {
+    // Called on every request (cache hits too): remember the slot per issuer object rather than
+    // building its key string each time.
+    const known = slotsByIssuer.get(issuer);
+    if (known !== undefined && known.uri === uri) return known;
     // Two issuers may share a jwksUri with different algorithm lists; each gets its own KeySet.
     const key = `${uri}\n${issuer.algorithms.join(",")}`;
     let slot = remoteSlots.get(key);
@@ -92,6 +97,7 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
       slot = { uri, issuer, cached: undefined, lastAttemptAt: undefined, lastFailureAt: undefined, inflight: undefined };
       remoteSlots.set(key, slot);
     }
+    slotsByIssuer.set(issuer, slot);
     return slot;
   }
 

@@ -20,7 +20,8 @@ export interface TokenExtractionInput {
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const BEARER = /^bearer(?![^ \t])/i;
-const BEARER_CREDENTIALS = /^bearer +([^ ].*)$/is;
+const SPACE = 0x20;
+const TAB = 0x09;
 
 export function extractToken(input: TokenExtractionInput, sources: readonly TokenSource[]): string {
   let found: string | undefined;
@@ -53,7 +54,7 @@ export function extractToken(input: TokenExtractionInput, sources: readonly Toke
 function fromAuthorization(value: string): string | undefined {
   const trimmed = trimOws(value);
   if (trimmed === "") return undefined;
-  const parts = trimmed.split(",").map(trimOws);
+  const parts = trimmed.includes(",") ? trimmed.split(",").map(trimOws) : [trimmed];
   const bearerParts = parts.filter((part) => BEARER.test(part));
   if (bearerParts.length === 0) return undefined;
   if (parts.length > 1) invalid("more than one credential in the Authorization header");
@@ -66,10 +67,13 @@ function fromTokenHeader(value: string): string {
   return BEARER.test(trimmed) ? bearerCredentials(trimmed) : checkToken(trimmed);
 }
 
+/** `credential` starts with `bearer` (any case; BEARER matched it): then 1*SP and the token. */
 function bearerCredentials(credential: string): string {
-  const match = BEARER_CREDENTIALS.exec(credential);
-  if (match === null) invalid("the Bearer scheme must be followed by spaces and a token");
-  return checkToken(match[1] as string);
+  const schemeLength = "bearer".length;
+  let start = schemeLength;
+  while (start < credential.length && credential.charCodeAt(start) === SPACE) start++;
+  if (start === schemeLength || start === credential.length) invalid("the Bearer scheme must be followed by spaces and a token");
+  return checkToken(credential.slice(start));
 }
 
 /**
@@ -97,8 +101,17 @@ function checkToken(token: string): string {
   return token;
 }
 
+/** Strips optional whitespace (SP / HTAB) at both ends; returns `value` itself when there is none. */
 function trimOws(value: string): string {
-  return value.replace(/^[ \t]+|[ \t]+$/g, "");
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOws(c: number): boolean {
+  return c === SPACE || c === TAB;
 }
 
 function invalid(message: string): never {
