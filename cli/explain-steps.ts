@@ -83,7 +83,8 @@ export async function walkDecision(input: WalkInput): Promise<WalkResult> {
   const result: WalkResult = { steps, outcome: { allow: false, code: "ERR_INTERNAL" }, signatureVerified: false };
   const ok = (id: StepId, detail: string): void => void steps.push({ id, title: TITLES[id], outcome: "ok", detail });
   const info = (id: StepId, detail: string): void => void steps.push({ id, title: TITLES[id], outcome: "info", detail });
-  const fail = (id: StepId, code: ErrorCode, detail: string, retryAfterSeconds?: number): never => {
+  // Annotated with the alias so that TypeScript treats calls as ending the flow (`never`).
+  const fail: Fail = (id, code, detail, retryAfterSeconds) => {
     steps.push({ id, title: TITLES[id], outcome: "fail", detail, code });
     result.failedStep = id;
     throw new Stop(code, retryAfterSeconds);

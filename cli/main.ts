@@ -33,16 +33,18 @@ interface Io {
   err: (text: string) => void;
 }
 
-function parse(args: string[], options: ParseArgsConfig["options"]) {
+const COMMON = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options: { ...options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
 
 async function runCheckConfig(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { strict: { type: "boolean" } });
+  const { values, positionals } = parse(args, { strict: { type: "boolean" } } as const);
   if (values.help) return help(io);
   if (positionals.length > 1) throw new UsageError("check-config takes at most one FILE");
   let source;
@@ -66,7 +68,7 @@ async function runExplain(args: string[], io: Io): Promise<number> {
     jwks: { type: "string" },
     fetch: { type: "boolean" },
     now: { type: "string" },
-  });
+  } as const);
   if (values.help) return help(io);
   if (typeof values.config !== "string") throw new UsageError("explain needs --config FILE");
   if (typeof values.route !== "string") throw new UsageError('explain needs --route "METHOD /path"');
