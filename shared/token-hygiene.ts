@@ -90,7 +90,7 @@ export function tokenHygiene(input: HygieneInput): HygieneFinding[] {
     });
   }
   if (input.claims.jti === undefined) {
-    findings.push({ kind: "no_jti", message: "has no jti: the token cannot be told apart from others in logs or revoked individually (RFC 9068 §2.2)" });
+    findings.push({ kind: "no_jti", message: "has no jti: it cannot be told apart from others in logs or revoked individually (RFC 9068 §2.2)" });
   }
   if (input.alg.startsWith("HS")) {
     findings.push({
