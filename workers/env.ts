@@ -8,4 +8,6 @@ export interface Env {
   JWKS_CACHE?: KVNamespace;
   /** Optional origin for allowed requests (path and query are kept); absent: the request's own URL. */
   UPSTREAM_URL?: string;
+  /** Optional Workers Analytics Engine dataset for metrics (analytics-metrics.ts); absent: logs only. */
+  METRICS?: AnalyticsEngineDataset;
 }

@@ -7,6 +7,7 @@ import { createAuthorizer, defaultLogger, parseConfig, type Authorizer } from ".
 import type { AuthorizerConfig, Logger } from "../shared/types.js";
 import type { Env } from "./env.js";
 import { parseUpstreamUrl } from "./forward.js";
+import { createAnalyticsMetrics } from "./analytics-metrics.js";
 import { createKvKeyStore } from "./kv-key-store.js";
 
 export type WorkerSetup =
@@ -34,6 +35,7 @@ export function loadWorkerSetup(env: Env): WorkerSetup {
       fetch: (input, init) => fetch(input, init),
       ...(keyStore === undefined ? {} : { keyStore }),
       log: logLine,
+      ...createAnalyticsMetrics(env.METRICS, logLine),
       // workerd forbids awaiting I/O started by another request: every request fetches for itself.
       shareInflightFetches: false,
     });
