@@ -63,10 +63,10 @@ export function decisionDocument(entry: LogEntry, timestamp: number, namespace =
     Outcome: outcomeOf(entry),
     Code: typeof entry.code === "string" ? entry.code : "OK",
     Decisions: 1,
-    Latency: typeof entry.latencyMs === "number" ? entry.latencyMs : 0,
+    Latency: typeof entry.latencyMs === "number" && Number.isFinite(entry.latencyMs) ? entry.latencyMs : 0,
   };
   if (typeof entry.route === "string") doc.Route = entry.route;
-  if (typeof entry.status === "number") doc.Status = entry.status;
+  if (typeof entry.status === "number" && Number.isFinite(entry.status)) doc.Status = entry.status;
   if (typeof entry.hygiene === "string") {
     const present = new Set(entry.hygiene.split(","));
     for (const kind of HYGIENE_KINDS) {
@@ -76,6 +76,25 @@ export function decisionDocument(entry: LogEntry, timestamp: number, namespace =
     }
   }
   return doc;
+}
+
+/**
+ * The same document as `decisionDocument`, as text, without building and serialising the object:
+ * the directive is fixed for decisions without hygiene findings (almost all), so it is spliced in
+ * as precomputed JSON. Findings take the general path.
+ */
+export function decisionLine(entry: LogEntry, timestamp: number, namespace = EMF_NAMESPACE, directive = plainDirective(namespace)): string {
+  if (typeof entry.hygiene === "string") return JSON.stringify(decisionDocument(entry, timestamp, namespace));
+  const code = typeof entry.code === "string" ? entry.code : "OK";
+  const latency = typeof entry.latencyMs === "number" && Number.isFinite(entry.latencyMs) ? entry.latencyMs : 0;
+  let line = `{"_aws":{"Timestamp":${timestamp},"CloudWatchMetrics":${directive}},"Outcome":"${outcomeOf(entry)}","Code":${JSON.stringify(code)},"Decisions":1,"Latency":${latency}`;
+  if (typeof entry.route === "string") line += `,"Route":${JSON.stringify(entry.route)}`;
+  if (typeof entry.status === "number" && Number.isFinite(entry.status)) line += `,"Status":${entry.status}`;
+  return `${line}}`;
+}
+
+function plainDirective(namespace: string): string {
+  return JSON.stringify(decisionDocument({ decision: "allow" }, 0, namespace)._aws.CloudWatchMetrics);
 }
 
 /** JWKS events as counts per JWKS host; undefined for events that are not JWKS events. */
@@ -148,8 +167,15 @@ export function createEmfMetrics(options: EmfMetricsOptions = {}): MetricsHooks 
       /* metrics are best effort */
     }
   };
+  const directive = plainDirective(namespace);
   return {
-    onDecision: (entry) => emit(() => decisionDocument(entry, now(), namespace)),
+    onDecision(entry) {
+      try {
+        write(decisionLine(entry, now(), namespace, directive));
+      } catch {
+        /* metrics are best effort */
+      }
+    },
     onJwksEvent: (entry) => emit(() => jwksDocument(entry, now(), namespace)),
   };
 }

@@ -37,7 +37,8 @@ const MAX_INDEX_BYTES = 96;
 const encoder = new TextEncoder();
 
 function index(value: string): string {
-  if (encoder.encode(value).length <= MAX_INDEX_BYTES) return value;
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: short values need no encoding to check.
+  if (value.length * 3 <= MAX_INDEX_BYTES || encoder.encode(value).length <= MAX_INDEX_BYTES) return value;
   let cut = value.slice(0, MAX_INDEX_BYTES);
   while (encoder.encode(cut).length > MAX_INDEX_BYTES) cut = cut.slice(0, -1);
   return cut;
@@ -46,15 +47,23 @@ function index(value: string): string {
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 const number = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
 
+const NO_HYGIENE = HYGIENE_KINDS.map(() => 0);
+
+function hygieneDoubles(hygiene: string): number[] {
+  if (hygiene === "") return NO_HYGIENE;
+  const kinds = hygiene.split(",");
+  return HYGIENE_KINDS.map((kind) => (kinds.includes(kind) ? 1 : 0));
+}
+
 export function decisionPoint(entry: LogEntry) {
   const outcome = entry.decision === "allow" ? "allow" : number(entry.status) >= 500 ? "error" : "deny";
   const hygiene = text(entry.hygiene);
-  const kinds = new Set(hygiene === "" ? [] : hygiene.split(","));
   const route = text(entry.route);
+  const [h1, h2, h3, h4, h5, h6] = hygieneDoubles(hygiene) as [number, number, number, number, number, number];
   return {
     indexes: [index(route === "" ? "(none)" : route)],
     blobs: ["decision", outcome, text(entry.code) || "OK", route, text(entry.method), text(entry.issuer), hygiene],
-    doubles: [1, number(entry.latencyMs), number(entry.status), ...HYGIENE_KINDS.map((kind) => (kinds.has(kind) ? 1 : 0))],
+    doubles: [1, number(entry.latencyMs), number(entry.status), h1, h2, h3, h4, h5, h6],
   };
 }
 

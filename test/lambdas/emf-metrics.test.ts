@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmfMetrics, decisionDocument, jwksDocument } from "../../lambdas/emf-metrics.js";
+import { createEmfMetrics, decisionDocument, decisionLine, jwksDocument } from "../../lambdas/emf-metrics.js";
 import { createAuthorizer, parseConfig } from "../../shared/index.js";
 import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
 import { generateTestKey, jwksOf, mintToken, TEST_ISSUER, type TestKey } from "../support/keys.js";
@@ -102,6 +102,21 @@ describe("EMF metrics from the authorizer's decision stream", () => {
     const metrics = createEmfMetrics({ write: () => { throw new Error("stdout closed"); } });
     expect(() => metrics.onDecision({ event: "decision", decision: "allow", status: 200 })).not.toThrow();
     expect(emfProblems(JSON.stringify(decisionDocument({ event: "decision", decision: "deny", status: 403, code: "ERR_SCOPE_INSUFFICIENT" }, 5)))).toEqual([]);
+  });
+
+  it("the fast decision line is the same document as the general one", () => {
+    const entries = [
+      { event: "decision", method: "GET", route: "GET /orders/{id}", decision: "allow", status: 200, latencyMs: 0.123 },
+      { event: "decision", method: "GET", decision: "deny", status: 401, code: "ERR_JWT_EXPIRED", claim: "exp", latencyMs: 2 },
+      { event: "decision", route: 'GET /a"b\\c', decision: "deny", status: 503, code: "ERR_KEYS_UNAVAILABLE", latencyMs: Number.NaN },
+      { event: "decision", decision: "allow", status: 200, hygiene: "large,hmac", latencyMs: 1 },
+      { event: "decision" },
+    ];
+    for (const entry of entries) {
+      const line = decisionLine(entry, 1234);
+      expect(JSON.parse(line)).toEqual(decisionDocument(entry, 1234));
+      expect(emfProblems(line)).toEqual([]);
+    }
   });
 
   it("the checker itself refuses documents that break the EMF rules", () => {
