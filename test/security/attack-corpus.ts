@@ -9,6 +9,7 @@
  * A few positive controls (`expected.allow`) prove that the harnesses can say yes at all.
  */
 import type { ErrorCode } from "../../shared/errors.js";
+import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
 import { generateTestKey, TEST_ISSUER, type TestKey } from "../support/keys.js";
 import {
   b64u, bigIntToBe, ecdsaRawToDer, ed25519NonCanonical, hmacSign, P256_N, publicKeyForms, signatureOf, signWith,
@@ -56,6 +57,33 @@ export async function corpusKeys(): Promise<CorpusKeys> {
   ]);
   const hsSecret = crypto.getRandomValues(new Uint8Array(32));
   return { rsa, ec, partner, ed, hsSecret, attackerEc, attackerEd };
+}
+
+export interface CorpusFixture {
+  keys: CorpusKeys;
+  urls: CorpusUrls;
+  /** The attacker's JWKS server: its request count must stay 0. */
+  attackerServer: JwksServer;
+  corpus: AttackCase[];
+  close(): Promise<void>;
+}
+
+/** Keys, the issuers' and the attacker's JWKS servers, and the corpus minted at `nowSeconds`. */
+export async function startCorpus(nowSeconds: number): Promise<CorpusFixture> {
+  const keys = await corpusKeys();
+  const [rsaServer, ecServer, attackerServer] = await Promise.all([
+    startJwksServer({ jwks: { keys: [keys.rsa.publicJwk] } }),
+    startJwksServer({ jwks: { keys: [keys.ec.publicJwk] } }),
+    startJwksServer({ jwks: { keys: [keys.attackerEc.publicJwk] } }),
+  ]);
+  const urls = { rsaJwks: rsaServer.url, ecJwks: ecServer.url, attackerJwks: attackerServer.url };
+  return {
+    keys, urls, attackerServer,
+    corpus: await buildAttackCorpus(keys, urls, nowSeconds),
+    close: async () => {
+      await Promise.all([rsaServer.close(), ecServer.close(), attackerServer.close()]);
+    },
+  };
 }
 
 /** The configuration every runtime is given (a raw document: parseConfig, the Worker or Lambda read it). */

@@ -5,22 +5,13 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createAuthorizer, createKeySet, parseConfig, verifyCompactJws, type Decision } from "../../shared/index.js";
-import { startJwksServer } from "../support/jwks-server.js";
-import { buildAttackCorpus, corpusConfig, corpusKeys, ISSUERS, type AttackCase } from "./attack-corpus.js";
+import { corpusConfig, ISSUERS, startCorpus, type AttackCase } from "./attack-corpus.js";
 import { hmacSign, publicKeyForms } from "./forge.js";
 
-const keys = await corpusKeys();
-const rsaServer = await startJwksServer({ jwks: { keys: [keys.rsa.publicJwk] } });
-const ecServer = await startJwksServer({ jwks: { keys: [keys.ec.publicJwk] } });
-const attackerServer = await startJwksServer({ jwks: { keys: [keys.attackerEc.publicJwk] } });
-const urls = { rsaJwks: rsaServer.url, ecJwks: ecServer.url, attackerJwks: attackerServer.url };
 const clock = Date.now();
-const corpus = await buildAttackCorpus(keys, urls, clock / 1000);
+const { keys, urls, attackerServer, corpus, close } = await startCorpus(clock / 1000);
 const authorizer = createAuthorizer(parseConfig(corpusConfig(keys, urls)), { now: () => clock, log: () => undefined });
-
-afterAll(async () => {
-  await Promise.all([rsaServer.close(), ecServer.close(), attackerServer.close()]);
-});
+afterAll(close);
 
 export function expectAnswer(decision: Decision, c: AttackCase): void {
   if (c.expected.allow) {

@@ -4,19 +4,11 @@
  * answer body never carries the token.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
 import { startOrigin, type OriginServer } from "../workers/support/origin-server.js";
 import { startWorker, type TestWorker } from "../workers/support/worker-harness.js";
-import { buildAttackCorpus, corpusConfig, corpusKeys, type AttackCase } from "./attack-corpus.js";
+import { corpusConfig, startCorpus, type AttackCase } from "./attack-corpus.js";
 
-const keys = await corpusKeys();
-const servers: JwksServer[] = await Promise.all([1, 2, 3].map(() => startJwksServer()));
-const [rsaServer, ecServer, attackerServer] = servers as [JwksServer, JwksServer, JwksServer];
-rsaServer.setJwks({ keys: [keys.rsa.publicJwk] });
-ecServer.setJwks({ keys: [keys.ec.publicJwk] });
-attackerServer.setJwks({ keys: [keys.attackerEc.publicJwk] });
-const urls = { rsaJwks: rsaServer.url, ecJwks: ecServer.url, attackerJwks: attackerServer.url };
-const corpus = await buildAttackCorpus(keys, urls, Date.now() / 1000);
+const { keys, urls, attackerServer, corpus, close } = await startCorpus(Date.now() / 1000);
 
 let origin: OriginServer;
 let worker: TestWorker;
@@ -28,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.dispose();
   await origin?.close();
-  await Promise.all(servers.map((s) => s.close()));
+  await close();
 });
 
 function headerPairs(headers: AttackCase["headers"]): [string, string][] {
