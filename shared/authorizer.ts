@@ -14,6 +14,7 @@ import { compileRoutes, type RouteTable } from "./routes.js";
 import { normalizeRequestPath } from "./request-path.js";
 import { parseJsonObject } from "./strict-json.js";
 import { extractToken } from "./token-extraction.js";
+import { headerValues } from "./headers.js";
 import { hygieneKinds } from "./token-hygiene.js";
 import type {
   Algorithm,
@@ -141,6 +142,7 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
 
   async function decide(request: AuthorizeRequest, options: AuthorizeOptions, trace: LogEntry): Promise<Decision> {
     const { segments, query } = normalizeRequestPath(request.path);
+    refuseMethodOverride(request);
     const match = routes.match(request.method, segments);
     if (match?.route.public) {
       trace.route = match.route.route;
@@ -206,4 +208,20 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
       return checkRoutePolicy(route, { issuer, audiences: audienceList(claims), scopes: scopeSet(claims), claims }, params);
     },
   };
+}
+
+// Origins behind many frameworks (Express method-override, ASP.NET, Google APIs) serve a request
+// as the method these headers name: routed as GET here, it would run as DELETE there. Like the
+// path rule, a method the origin may read differently is refused (400) rather than guessed.
+const METHOD_OVERRIDE_HEADERS = ["x-http-method-override", "x-http-method", "x-method-override"];
+
+function refuseMethodOverride(request: AuthorizeRequest): void {
+  const method = request.method.toUpperCase();
+  for (const name of METHOD_OVERRIDE_HEADERS) {
+    for (const value of headerValues(request.headers, name)) {
+      if (value.trim().toUpperCase() !== method) {
+        throw new AuthorizerError("ERR_REQUEST_INVALID", "a method-override header names another method");
+      }
+    }
+  }
 }
