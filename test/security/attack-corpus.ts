@@ -367,6 +367,16 @@ export async function buildAttackCorpus(keys: CorpusKeys, urls: CorpusUrls, nowS
   add("token-placement", "lower-case scheme (control)", undefined, allowed, { headers: { authorization: `bearer ${valid}` } });
   add("token-placement", "query token only (control)", undefined, allowed, { path: `${TARGET.path}?access_token=${valid}` });
 
+  // Method overrides: frameworks serve the request as the method a header names.
+  add("method-override", "X-HTTP-Method-Override: DELETE on a GET", undefined, badRequest("ERR_REQUEST_INVALID"),
+    { headers: { authorization: `Bearer ${valid}`, "x-http-method-override": "DELETE" } });
+  add("method-override", "X-HTTP-Method: POST on a GET", undefined, badRequest("ERR_REQUEST_INVALID"),
+    { headers: { authorization: `Bearer ${valid}`, "X-HTTP-Method": "POST" } });
+  add("method-override", "X-Method-Override: PUT on a public route, no token", undefined, badRequest("ERR_REQUEST_INVALID"),
+    { path: "/public/x", headers: { "x-method-override": "PUT" } });
+  add("method-override", "an override naming the request's own method (control)", undefined, allowed,
+    { headers: { authorization: `Bearer ${valid}`, "x-http-method-override": "get" } });
+
   const ids = new Set<string>();
   for (const c of cases) {
     if (ids.has(c.id)) throw new Error(`duplicate corpus id ${c.id}`);

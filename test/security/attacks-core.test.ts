@@ -32,7 +32,7 @@ describe("attack corpus through authorize()", () => {
     for (const name of [
       "control", "alg-none", "hmac-key-confusion", "alg-not-allowed", "alg-other-issuer", "kid", "header-keys", "crit", "b64",
       "nested", "jwe", "duplicate-members", "claim-types", "numeric-dates", "audience", "issuer-swap", "same-kid",
-      "ecdsa-der", "zero-signature", "ed25519", "oversized", "lookalike-iss", "token-placement",
+      "ecdsa-der", "zero-signature", "ed25519", "oversized", "lookalike-iss", "token-placement", "method-override",
     ]) {
       expect(classes, name).toContain(name);
     }
