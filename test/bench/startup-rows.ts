@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { transform } from "esbuild";
 import { createAuthorizer, parseConfig } from "../../shared/index.js";
-import { ensureBuilt, LAMBDA_BUNDLE, run, WORKER_DIR, WORKER_ENTRY } from "./builds.js";
+import { ensureBuilt, ensureLambdaBundle, run, WORKER_DIR, WORKER_ENTRY, type BuildState } from "./builds.js";
 import { Failures } from "./core-rows.js";
 import { ALGORITHMS, configDocument, fixtureOf, requestFor, type Fixtures } from "./fixtures.js";
 import { summaryOf, type BatchResult, type Measurement } from "./harness.js";
@@ -94,18 +94,18 @@ export async function buildStartupMeasurements(
   results: Results,
 ): Promise<Measurement[]> {
   const measurements = ALGORITHMS.map((alg) => coldMeasurement(fixtures, alg, sizes.coldRequests, failures));
-  const lambda = await ensureBuilt("build:lambda", LAMBDA_BUNDLE);
+  const lambda = await ensureLambdaBundle();
   if (!lambda.ok) {
     results.notMeasured.push({ group: IMPORT_GROUP, reason: lambda.reason });
   } else {
     // The bundle reads its configuration at cold start, as in Lambda: give it a valid one.
     const env = { ...process.env, AUTHORIZER_CONFIG: JSON.stringify(configDocument(fixtureOf(fixtures, "ES256"))) };
     measurements.push(
-      importMeasurement("import/lambda", `${LAMBDA_BUNDLE} (whole authorizer, bundled)`, () => pathToFileURL(resolve(LAMBDA_BUNDLE)).href, sizes.importSpawns, env),
+      importMeasurement("import/lambda", `${lambda.path} (whole authorizer, bundled)${lambda.note === undefined ? "" : ` [${lambda.note}]`}`, () => pathToFileURL(resolve(lambda.path)).href, sizes.importSpawns, env),
       importMeasurement("import/jose", "jose alone (node_modules/jose)", () => "jose", sizes.importSpawns, env),
     );
   }
-  await addBundleSizes(results, lambda.ok);
+  await addBundleSizes(results, lambda);
   return measurements;
 }
 
@@ -122,7 +122,7 @@ async function sizeRow(id: string, impl: string, source: string, minifyIt: boole
   };
 }
 
-async function addBundleSizes(results: Results, lambdaBuilt: boolean): Promise<void> {
+async function addBundleSizes(results: Results, lambda: BuildState): Promise<void> {
   const worker = await ensureBuilt("build:worker", WORKER_ENTRY);
   if (worker.ok) {
     // Every script the Worker uploads (source maps are not uploaded).
@@ -132,10 +132,11 @@ async function addBundleSizes(results: Results, lambdaBuilt: boolean): Promise<v
   } else {
     results.notMeasured.push({ group: SIZE_GROUP, reason: `Worker: ${worker.reason}` });
   }
-  if (lambdaBuilt) {
-    results.add([await sizeRow("size/lambda", LAMBDA_BUNDLE, readFileSync(LAMBDA_BUNDLE, "utf8"), true)]);
+  if (lambda.ok) {
+    const label = lambda.note === undefined ? lambda.path : `${lambda.path} [${lambda.note}]`;
+    results.add([await sizeRow("size/lambda", label, readFileSync(lambda.path, "utf8"), true)]);
   } else {
-    results.notMeasured.push({ group: SIZE_GROUP, reason: `Lambda: ${LAMBDA_BUNDLE} not built` });
+    results.notMeasured.push({ group: SIZE_GROUP, reason: `Lambda: ${lambda.reason}` });
   }
 }
 
