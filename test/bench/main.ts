@@ -9,7 +9,8 @@ import { cpus, loadavg } from "node:os";
 import { buildCoreMeasurements, Failures } from "./core-rows.js";
 import { createFixtures } from "./fixtures.js";
 import { runRounds } from "./harness.js";
-import { figureTable, perOpTable, Results, targetTable, type TargetVerdict } from "./report.js";
+import { PEERS } from "./peers.js";
+import { figureTable, perOpTable, Results, summaryTable, targetTable, type TargetVerdict } from "./report.js";
 import { coreTargets } from "./targets.js";
 import { buildStartupMeasurements, startupTargets, STARTUP_FIGURES, STARTUP_GROUPS } from "./startup-rows.js";
 import { buildWorkerMeasurements, WORKER_FIGURES, WORKER_GROUP, workerTarget } from "./worker-rows.js";
@@ -54,6 +55,10 @@ async function main(): Promise<number> {
     `## edge-authorizer benchmark (${quick ? "quick: 1 short round, timings not meaningful" : `${rounds} interleaved rounds`})`,
     "",
     `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(2)).join(" ")} after; ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    "",
+    "### Summary (µs per operation, wall (CPU), medians)",
+    "",
+    summaryTable(results, PEERS),
     "",
     "### Per operation",
     "",

@@ -116,3 +116,39 @@ export function ratioTarget(
   }
   return { target, status, measured, detail };
 }
+
+/**
+ * The short table for the README: per row and algorithm, the floor, ours, jose and the fastest
+ * other peer, each as "wall µs/op (CPU µs/op)" medians.
+ */
+export function summaryTable(results: Results, peers: readonly { id: string; label: string }[]): string {
+  const cell = (id: string): string => {
+    const r = results.get(id);
+    const wall = r?.figures.wallUsPerOp?.median;
+    const cpu = r?.figures.cpuUsPerOp?.median;
+    return wall === undefined || cpu === undefined ? "–" : `${fmt(wall)} (${fmt(cpu)})`;
+  };
+  const rows = [
+    { key: "first-seen/seq", label: "first-seen, sequential", floor: "floor-parse/seq" },
+    { key: "first-seen/c64", label: "first-seen, 64 in flight", floor: "floor-parse/c64" },
+    { key: "realistic", label: "realistic traffic (Zipf)", floor: undefined },
+    { key: "repeat", label: "repeat token", floor: undefined },
+  ];
+  const lines = [
+    "| row | alg | WebCrypto floor + parse | edge-authorizer | jose jwtVerify (CryptoKey) | fastest other peer |",
+    "| --- | --- | ---: | ---: | ---: | ---: |",
+  ];
+  for (const row of rows) {
+    for (const alg of ["RS256", "ES256", "EdDSA"]) {
+      let fastest: { label: string; wall: number; id: string } | undefined;
+      for (const peer of peers) {
+        if (peer.id === "jose-key") continue;
+        const id = `${row.key}/${peer.id}/${alg}`;
+        const wall = results.get(id)?.figures.wallUsPerOp?.median;
+        if (wall !== undefined && (fastest === undefined || wall < fastest.wall)) fastest = { label: peer.label, wall, id };
+      }
+      lines.push(`| ${row.label} | ${alg} | ${row.floor === undefined ? "" : cell(`${row.floor}/${alg}`)} | ${cell(`${row.key}/ours/${alg}`)} | ${cell(`${row.key}/jose-key/${alg}`)} | ${fastest === undefined ? "" : `${cell(fastest.id)} ${fastest.label}`} |`);
+    }
+  }
+  return lines.join("\n");
+}
