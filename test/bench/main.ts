@@ -19,7 +19,7 @@ const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1
 const rounds = quick ? 1 : 5;
 const sizes = quick
   ? { tokensPerAlg: 257, firstSeenSequential: 64, firstSeenInFlight: 128, inFlight: 64, repeat: 500, distinctRealistic: 200, realisticRequests: 2_000, coldRequests: 1_000, importSpawns: 1 }
-  : { tokensPerAlg: 1_025, firstSeenSequential: 400, firstSeenInFlight: 1_024, inFlight: 64, repeat: 5_000, distinctRealistic: 200, realisticRequests: 20_000, coldRequests: 1_000, importSpawns: 2 };
+  : { tokensPerAlg: 2_049, firstSeenSequential: 600, firstSeenInFlight: 2_048, inFlight: 64, repeat: 5_000, distinctRealistic: 200, realisticRequests: 20_000, coldRequests: 1_000, importSpawns: 2 };
 
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
