@@ -1,0 +1,27 @@
+// Bundles the Lambda authorizer into one ESM file, everything included (jose too), ready to zip:
+// dist/lambda/authorizer.mjs. Run as `npm run build:lambda`; tests import `buildLambda`.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+export const LAMBDA_ENTRY = `${root}lambdas/authorizer.ts`;
+export const LAMBDA_OUTFILE = `${root}dist/lambda/authorizer.mjs`;
+
+export async function buildLambda() {
+  await build({
+    entryPoints: [LAMBDA_ENTRY],
+    outfile: LAMBDA_OUTFILE,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  return LAMBDA_OUTFILE;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildLambda();
+}
