@@ -5,12 +5,15 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const LAMBDA_ENTRY = `${root}lambdas/authorizer.ts`;
-export const LAMBDA_OUTFILE = `${root}dist/lambda/authorizer.mjs`;
+export const LAMBDA_OUTDIR = `${root}dist/lambda`;
+export const LAMBDA_OUTFILE = `${LAMBDA_OUTDIR}/authorizer.mjs`;
 
 export async function buildLambda() {
   await build({
-    entryPoints: [LAMBDA_ENTRY],
-    outfile: LAMBDA_OUTFILE,
+    // echo.mjs is the example stacks' stand-in backend (serverless/), bundled apart.
+    entryPoints: [LAMBDA_ENTRY, `${root}lambdas/echo.ts`],
+    outdir: LAMBDA_OUTDIR,
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     format: "esm",
     platform: "node",
