@@ -81,3 +81,52 @@ function reachable(a: string, b: string, step: (x: string, y: string) => boolean
   }
   return false;
 }
+
+/** In a shape: exactly one character that is not `/`. */
+export const ONE_SEGMENT_CHAR = "\u0001";
+/** In a shape: any run of characters that are not `/` (possibly none). */
+export const SEGMENT_REST = "\u0002";
+
+/**
+ * Does the IAM glob match at least one string of `shape`? A shape is a literal string in which
+ * `ONE_SEGMENT_CHAR SEGMENT_REST` stands for one path segment (a parameter: no `/` inside),
+ * `*` for anything. It describes the requests a route really owns, which are fewer than its
+ * IAM pattern (where `*` also swallows `/`).
+ */
+export function globReachesShape(glob: string, shape: string): boolean {
+  const width = shape.length + 1;
+  const seen = new Uint8Array((glob.length + 1) * width);
+  const queue: number[] = [0];
+  seen[0] = 1;
+  const push = (i: number, j: number): void => {
+    const k = i * width + j;
+    if (seen[k] === 0) {
+      seen[k] = 1;
+      queue.push(k);
+    }
+  };
+  while (queue.length > 0) {
+    const k = queue.pop() as number;
+    const i = Math.floor(k / width);
+    const j = k % width;
+    if (i === glob.length && j === shape.length) return true;
+    const x = glob[i];
+    const y = shape[j];
+    if (x === "*") push(i + 1, j);
+    if (y === "*" || y === SEGMENT_REST) push(i, j + 1);
+    if (y === undefined) continue;
+    if (x === "*") {
+      // The glob's star produces whatever the shape needs next (one char, or its star's run).
+      if (y !== SEGMENT_REST) push(i, j + 1);
+      continue;
+    }
+    if (x === undefined) continue;
+    if (y === "*") push(i + 1, j); // the shape's star produces glob char x
+    else if (y === SEGMENT_REST) {
+      if (x !== "/") push(i + 1, j);
+    } else if (y === ONE_SEGMENT_CHAR) {
+      if (x !== "/") push(i + 1, j + 1);
+    } else if (x === "?" || x === y) push(i + 1, j + 1);
+  }
+  return false;
+}

@@ -17,12 +17,12 @@
  * configuration check lists those route pairs (policy-warnings.ts).
  */
 import type { CompiledRoute, JwtClaims, RouteConfig } from "../shared/index.js";
-import { globMatches, globsIntersect, globSubsumes } from "./glob.js";
+import { globMatches, globReachesShape, globsIntersect, globSubsumes } from "./glob.js";
 import {
   allowPath,
   denyPath,
   hasGreedy,
-  HTTP_METHODS,
+  ownedShapes,
   REFUSED_PATH_PATTERNS,
   routeMethods,
   SAFE_ARN_VALUE,
@@ -56,6 +56,8 @@ interface Pattern {
   glob: string;
   /** The route it came from (undefined for the stage-wide ones). */
   route: CompiledRoute | undefined;
+  /** For a route's Deny: the requests it must cover (a Deny nobody else's Allow reaches is dropped). */
+  owned?: string[];
 }
 
 export function buildPolicyResources(request: PolicyRequest): PolicyResources {
@@ -71,9 +73,7 @@ export function buildPolicyResources(request: PolicyRequest): PolicyResources {
     for (const binding of bindings) {
       const path = allowPath(route, binding.values);
       if (path === undefined) continue;
-      const owned = routeMethods(route, routes);
-      const methods = owned.includes("*") && fencedIn(route, defaultRoute, claims, satisfies) ? [...HTTP_METHODS] : owned;
-      for (const method of methods) {
+      for (const method of routeMethods(route, routes)) {
         for (const glob of withTrailingSlash(`${method}/${path}`)) allows.push({ glob, route });
       }
     }
@@ -88,10 +88,20 @@ export function buildPolicyResources(request: PolicyRequest): PolicyResources {
       denies.push({ glob: "$default", route: defaultRoute });
       for (const allow of allows) denies.push(...beyondOwnSegments(allow));
     }
+  } else {
+    // No `$default`: paths no route owns never reach the authorizer when the configuration lists
+    // the API's routes. Still fence a `*` in where that costs no allowed route anything.
+    const allowedShapes = allows.flatMap((a) => (a.route === undefined ? [] : ownedShapes(a.route, a.glob.slice(0, a.glob.indexOf("/")))));
+    for (const allow of allows) {
+      for (const guard of beyondOwnSegments(allow)) {
+        if (!allowedShapes.some((shape) => globReachesShape(guard.glob, shape))) denies.push(guard);
+      }
+    }
   }
   for (const route of unsatisfied) {
     for (const method of routeMethods(route, routes)) {
-      for (const glob of withTrailingSlash(`${method}/${denyPath(route)}`)) denies.push({ glob, route });
+      const owned = ownedShapes(route, method);
+      for (const glob of withTrailingSlash(`${method}/${denyPath(route)}`)) denies.push({ glob, route, owned });
     }
   }
   if (allows.some((a) => a.glob.includes("*"))) {
@@ -101,7 +111,9 @@ export function buildPolicyResources(request: PolicyRequest): PolicyResources {
   const prefix = `${request.apiArn}/${request.stage}/`;
   const allowGlobs = compact(allows.map((a) => a.glob).filter((g) => prefix.length + g.length <= MAX_RESOURCE_LENGTH));
   // A Deny matters only where some Allow from another route could reach.
-  const needed = denies.filter((d) => allows.some((a) => a.route !== d.route && globsIntersect(a.glob, d.glob)));
+  const needed = denies.filter((d) =>
+    allows.some((a) => a.route !== d.route && (d.owned ? d.owned.some((shape) => globReachesShape(a.glob, shape)) : globsIntersect(a.glob, d.glob))),
+  );
   const denyGlobs = compact(needed.map((d) => fitDeny(d.glob, MAX_RESOURCE_LENGTH - prefix.length)));
   return { allow: allowGlobs.map((g) => prefix + g), deny: denyGlobs.map((g) => prefix + g) };
 }
@@ -178,19 +190,6 @@ function* combinations(entries: [string, string[]][]): Generator<Record<string, 
 
 function defaultSatisfied(route: CompiledRoute, claims: JwtClaims | undefined, satisfies: PolicyRequest["satisfies"]): boolean {
   return route.config.public || (claims !== undefined && satisfies(route.config, {}));
-}
-
-/**
- * ANY as `*` with a greedy tail cannot be fenced in (the `*` method may swallow path segments and
- * the greedy tail hides the count), so under a protected `$default` it is written per method.
- */
-function fencedIn(
-  route: CompiledRoute,
-  defaultRoute: CompiledRoute | undefined,
-  claims: JwtClaims | undefined,
-  satisfies: PolicyRequest["satisfies"],
-): boolean {
-  return hasGreedy(route) && defaultRoute !== undefined && !defaultSatisfied(defaultRoute, claims, satisfies);
 }
 
 /**

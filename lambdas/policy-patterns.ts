@@ -12,6 +12,7 @@
  * That over-reach is what the Deny statements of the policy builder exist for.
  */
 import type { CompiledRoute } from "../shared/index.js";
+import { ONE_SEGMENT_CHAR, SEGMENT_REST } from "./glob.js";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
@@ -32,7 +33,8 @@ export function hasGreedy(route: CompiledRoute): boolean {
 /**
  * The methods whose requests this route owns, as the core matches them: its own method, HEAD for a
  * GET route when no HEAD route has the same path, and for ANY the methods no sibling with the same
- * path claims (`*` when there is no such sibling).
+ * path claims. ANY is written method by method, never as `*`: in IAM a `*` method also swallows
+ * path segments (a `*` method before `/admin/` also matches `GET/tenants/admin/orders`).
  */
 export function routeMethods(route: CompiledRoute, all: readonly CompiledRoute[]): string[] {
   const shape = pathShape(route);
@@ -44,7 +46,7 @@ export function routeMethods(route: CompiledRoute, all: readonly CompiledRoute[]
   }
   if (siblings.has("GET")) siblings.add("HEAD");
   if (route.method === "ANY") {
-    return siblings.size === 0 ? ["*"] : HTTP_METHODS.filter((m) => !siblings.has(m));
+    return HTTP_METHODS.filter((m) => !siblings.has(m));
   }
   const method = route.method as string;
   return method === "GET" && !siblings.has("HEAD") ? ["GET", "HEAD"] : [method];
@@ -87,3 +89,18 @@ export const REFUSED_PATH_PATTERNS: readonly string[] = [
   "*%2F*", "*%2f*", "*%5C*", "*%5c*", "*%2E*", "*%2e*", "*%3B*", "*%3b*", "*%25*",
   "*%0?*", "*%1?*", "*%7F*", "*%7f*", "*%C2%8?*", "*%C2%9?*", "*%c2%8?*", "*%c2%9?*",
 ];
+
+const SEGMENT = ONE_SEGMENT_CHAR + SEGMENT_REST;
+
+/**
+ * The requests a route owns, as a shape for `globReachesShape` (after `{apiArn}/{stage}/`): a
+ * parameter is one segment, a greedy tail one segment then anything, a literal itself (or any
+ * one segment when its ARN spelling is uncertain), with or without one trailing slash.
+ */
+export function ownedShapes(route: CompiledRoute, method: string): string[] {
+  const path = route.segments
+    .map((s) => (s.kind === "literal" ? (PLAIN_LITERAL.test(s.value) ? s.value : SEGMENT) : s.kind === "param" ? SEGMENT : `${SEGMENT}*`))
+    .join("/");
+  const head = method === "*" ? SEGMENT : method;
+  return withTrailingSlash(`${head}/${path}`);
+}
