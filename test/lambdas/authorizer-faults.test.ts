@@ -1,0 +1,122 @@
+/**
+ * Faults never turn into an allow: JWKS outages (warm: keys from memory keep working; cold: a
+ * non-Unauthorized error, so API Gateway answers 500), a bad configuration or environment (throws
+ * and logs on every invocation), and events with missing or mistyped fields.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createLambdaHandler, type AuthorizerEvent } from "../../lambdas/authorizer.js";
+import type { LogEntry } from "../../shared/index.js";
+import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
+import { generateTestKey, jwksOf, mintToken, TEST_ISSUER, type TestKey } from "../support/keys.js";
+import { FIXTURES_MISSING, requestV1Event, requestV2Event, tokenEvent } from "./fixtures.js";
+import { evaluatePolicy } from "./policy-evaluator.js";
+
+const ROUTES = [{ route: "GET /orders/{id}", audience: "orders-api", scopes: ["orders:read"] }, { route: "GET /health", public: true }];
+
+describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
+  let server: JwksServer;
+  let key: TestKey;
+  let config: string;
+
+  beforeAll(async () => {
+    key = await generateTestKey("RS256");
+    server = await startJwksServer({ jwks: jwksOf(key) });
+    config = JSON.stringify({
+      issuers: [{ issuer: TEST_ISSUER, jwksUri: server.url, algorithms: ["RS256"] }],
+      routes: ROUTES,
+      jwks: { cacheMaxAgeSeconds: 60, maxStaleSeconds: 86400, timeoutMs: 500 },
+    });
+  });
+  afterAll(async () => server?.close());
+
+  it("after warm-up, a JWKS outage keeps valid tokens working from memory", async () => {
+    let clock = Date.now();
+    const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: () => {}, now: () => clock });
+    const first = (await handler(tokenEvent(await mintToken(key), "GET", "/orders/1") as AuthorizerEvent)) as any;
+    expect(evaluatePolicy(first.policyDocument, tokenEvent("x", "GET", "/orders/1").methodArn)).toBe("allow");
+    const fetchesBefore = server.requests;
+    server.behave({ kind: "status", status: 503 });
+    try {
+      clock += 10 * 60_000; // past cacheMaxAgeSeconds: a refresh is due and fails
+      const token = await mintToken(key, { nowSeconds: clock / 1000, claims: { sub: "bob" } });
+      const answer = (await handler(tokenEvent(token, "GET", "/orders/2") as AuthorizerEvent)) as any;
+      expect(answer.principalId).toBe("bob");
+      expect(evaluatePolicy(answer.policyDocument, tokenEvent("x", "GET", "/orders/2").methodArn)).toBe("allow");
+      expect(server.requests).toBeGreaterThan(fetchesBefore);
+    } finally {
+      server.behave({ kind: "serve" });
+    }
+  });
+
+  it("from cold, a JWKS outage throws an error that is not Unauthorized (API Gateway answers 500)", async () => {
+    server.behave({ kind: "status", status: 500 });
+    try {
+      for (const e of [
+        tokenEvent(await mintToken(key), "GET", "/orders/1"),
+        requestV1Event(await mintToken(key), "GET", "/orders/1"),
+        requestV2Event(await mintToken(key), "GET", "/orders/1", "GET /orders/{id}"),
+      ]) {
+        const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: () => {} });
+        const error = await handler(e as AuthorizerEvent).then(() => undefined, (err: Error) => err);
+        expect(error).toBeInstanceOf(Error);
+        expect(error?.message).not.toBe("Unauthorized");
+        expect(error?.message).not.toContain(e.headers?.Authorization ?? e.authorizationToken ?? "x");
+      }
+    } finally {
+      server.behave({ kind: "serve" });
+    }
+  });
+
+  it.each([
+    ["a missing AUTHORIZER_CONFIG", {}],
+    ["an invalid configuration", { AUTHORIZER_CONFIG: JSON.stringify({ issuers: [], routes: [] }) }],
+    ["HTTP_API_RESPONSE neither simple nor iam", { AUTHORIZER_CONFIG: "", HTTP_API_RESPONSE: "policy" }],
+  ])("%s throws on every invocation and logs why, never allows", async (_name, env) => {
+    const logs: LogEntry[] = [];
+    const handler = createLambdaHandler({ env: { ...env, ...(env.AUTHORIZER_CONFIG === "" ? { AUTHORIZER_CONFIG: config } : {}) }, log: (_l, e) => void logs.push(e) });
+    for (let i = 0; i < 2; i++) {
+      const error = await handler(tokenEvent(await mintToken(key), "GET", "/health") as AuthorizerEvent).then(() => undefined, (err: Error) => err);
+      expect(error).toBeInstanceOf(Error);
+      expect(error?.message).not.toBe("Unauthorized");
+    }
+    expect(logs.filter((l) => l.event === "startup-failed")).toHaveLength(2);
+  });
+
+  describe("events with missing or mistyped fields never allow", () => {
+    const cases: [string, () => Promise<Record<string, any>>][] = [
+      ["TOKEN without methodArn", async () => { const e = tokenEvent(await mintToken(key), "GET", "/health"); delete e.methodArn; return e; }],
+      ["TOKEN with a methodArn that is not an execute-api ARN", async () => ({ ...tokenEvent(await mintToken(key), "GET", "/health"), methodArn: "arn:aws:s3:::bucket/GET/health" })],
+      ["unknown type", async () => ({ ...tokenEvent(await mintToken(key), "GET", "/health"), type: "COGNITO" })],
+      ["REQUEST 1.0 with headers null", async () => ({ ...requestV1Event(await mintToken(key), "GET", "/health"), headers: null })],
+      ["REQUEST 1.0 with multiValueHeaders only", async () => { const e = requestV1Event(await mintToken(key), "GET", "/health"); delete e.headers; return e; }],
+      ["REQUEST 2.0 without routeArn", async () => { const e = requestV2Event(await mintToken(key), "GET", "/health", "GET /health"); delete e.routeArn; return e; }],
+      ["REQUEST 2.0 with a method that disagrees with routeArn", async () => { const e = requestV2Event(await mintToken(key), "GET", "/health", "GET /health"); e.requestContext.http.method = "POST"; return e; }],
+      ["not an object", async () => null as unknown as Record<string, any>],
+    ];
+    it.each(cases)("%s", async (_name, make) => {
+      const logs: LogEntry[] = [];
+      const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: (_l, e) => void logs.push(e) });
+      const error = await handler((await make()) as AuthorizerEvent).then(() => undefined, (err: Error) => err);
+      expect(error).toBeInstanceOf(Error);
+      expect(logs.some((l) => l.event === "malformed-event")).toBe(true);
+    });
+  });
+
+  it("the exported handler builds its authorizer once per container, lazily, from process.env", async () => {
+    vi.resetModules();
+    vi.stubEnv("AUTHORIZER_CONFIG", config);
+    try {
+      const { handler } = await import("../../lambdas/authorizer.js");
+      const quiet = vi.spyOn(console, "log").mockImplementation(() => {});
+      const before = server.requests;
+      for (let i = 0; i < 3; i++) {
+        const answer = (await handler(tokenEvent(await mintToken(key), "GET", "/orders/1") as AuthorizerEvent)) as any;
+        expect(evaluatePolicy(answer.policyDocument, tokenEvent("x", "GET", "/orders/1").methodArn)).toBe("allow");
+      }
+      quiet.mockRestore();
+      expect(server.requests - before).toBe(1); // one JWKS fetch for three invocations
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
