@@ -71,7 +71,7 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
     ["a missing AUTHORIZER_CONFIG", {}],
     ["an invalid configuration", { AUTHORIZER_CONFIG: JSON.stringify({ issuers: [], routes: [] }) }],
     ["HTTP_API_RESPONSE neither simple nor iam", { AUTHORIZER_CONFIG: "", HTTP_API_RESPONSE: "policy" }],
-  ])("%s throws on every invocation and logs why, never allows", async (_name, env) => {
+  ] as [string, Record<string, string | undefined>][])("%s throws on every invocation and logs why, never allows", async (_name, env) => {
     const logs: LogEntry[] = [];
     const handler = createLambdaHandler({ env: { ...env, ...(env.AUTHORIZER_CONFIG === "" ? { AUTHORIZER_CONFIG: config } : {}) }, log: (_l, e) => void logs.push(e) });
     for (let i = 0; i < 2; i++) {
