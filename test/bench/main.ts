@@ -18,8 +18,8 @@ import { buildWorkerMeasurements, WORKER_FIGURES, WORKER_GROUP, workerTarget } f
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 const rounds = quick ? 1 : 5;
 const sizes = quick
-  ? { tokensPerAlg: 257, firstSeenSequential: 64, firstSeenInFlight: 128, inFlight: 64, repeat: 500, distinctRealistic: 200, realisticRequests: 2_000, coldRequests: 1_000, importSpawns: 1 }
-  : { tokensPerAlg: 2_049, firstSeenSequential: 600, firstSeenInFlight: 2_048, inFlight: 64, repeat: 5_000, distinctRealistic: 200, realisticRequests: 20_000, coldRequests: 1_000, importSpawns: 2 };
+  ? { tokensPerAlg: 257, firstSeenSequential: 64, firstSeenInFlight: 128, inFlight: 64, repeat: 500, repeatPeer: 200, distinctRealistic: 200, realisticRequests: 2_000, coldRequests: 1_000, importSpawns: 1 }
+  : { tokensPerAlg: 2_049, firstSeenSequential: 600, firstSeenInFlight: 2_048, inFlight: 64, repeat: 50_000, repeatPeer: 5_000, distinctRealistic: 200, realisticRequests: 20_000, coldRequests: 1_000, importSpawns: 2 };
 
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
