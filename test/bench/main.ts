@@ -13,7 +13,7 @@ import { PEERS } from "./peers.js";
 import { figureTable, perOpTable, Results, summaryTable, targetTable, type TargetVerdict } from "./report.js";
 import { coreTargets } from "./targets.js";
 import { buildStartupMeasurements, startupTargets, STARTUP_FIGURES, STARTUP_GROUPS } from "./startup-rows.js";
-import { buildWorkerMeasurements, WORKER_FIGURES, WORKER_GROUP, workerTarget } from "./worker-rows.js";
+import { buildWorkerMeasurements, WORKER_FIGURES, WORKER_GROUP, workerLogShare, workerTarget } from "./worker-rows.js";
 
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 const rounds = quick ? 1 : 5;
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
       progress(`round ${round + 1}/${rounds} · ${index + 1}/${measurements.length} · ${m.id}`);
     }));
     progress("");
-    verdicts.push(...coreTargets(results), ...startupTargets(results, failures), workerTarget(results));
+    verdicts.push(...coreTargets(results), ...startupTargets(results, failures), workerTarget(results), workerLogShare(results));
   } finally {
     await workers.close();
     await fixtures.close();

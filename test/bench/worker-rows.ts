@@ -23,14 +23,29 @@ export const WORKER_FIGURES = [
 const COMPATIBILITY_DATE = "2026-04-01";
 
 /** Forwards every request to UPSTREAM_URL, as the authorizer does for an allowed one. */
-const FORWARD_ONLY = `export default {
+const FORWARD_ONLY = forwardScript("");
+
+/**
+ * The same, plus one JSON log line per request shaped like the authorizer's decision line: it
+ * separates the cost of logging (workerd writes it, and here Node drains it from workerd's stdout
+ * on the same two cores as the load generator) from the cost of authorizing.
+ */
+const FORWARD_AND_LOG = forwardScript(
+  'console.log(JSON.stringify({ level: "info", event: "decision", method: request.method, route: "GET /orders/{id}", ' +
+  'issuer: "https://issuer.test/", kid: "bench-es256", sub: "user-0", decision: "allow", status: 200, latencyMs: 0.05 }));',
+);
+
+function forwardScript(logStatement: string): string {
+  return `export default {
   async fetch(request, env) {
+    ${logStatement}
     const url = new URL(request.url);
     const headers = new Headers(request.headers);
     headers.delete("host");
     return fetch(new Request(new URL(url.pathname + url.search, env.UPSTREAM_URL), { method: request.method, headers, body: request.body, redirect: "manual" }));
   },
 };`;
+}
 
 interface WorkerRunOptions {
   quick: boolean;
@@ -155,6 +170,12 @@ export async function buildWorkerMeasurements(results: Results, options: WorkerR
       compatibilityDate: COMPATIBILITY_DATE,
       bindings: { UPSTREAM_URL: origin.url },
     }));
+    targets.push(await startWorker("forward-and-log", {
+      modules: true,
+      script: FORWARD_AND_LOG,
+      compatibilityDate: COMPATIBILITY_DATE,
+      bindings: { UPSTREAM_URL: origin.url },
+    }));
     const url = `http://localhost${REQUEST_PATH}`;
     const headers = { authorization: `Bearer ${token}` };
     const total = options.quick ? 300 : 3_000;
@@ -166,7 +187,9 @@ export async function buildWorkerMeasurements(results: Results, options: WorkerR
       group: WORKER_GROUP,
       impl: target.name === "authorizer"
         ? `authorizer Worker (${WORKER_ENTRY}), ES256 token cached`
-        : "forward-only Worker (same origin, same load)",
+        : target.name === "forward-only"
+          ? "forward-only Worker (same origin, same load)"
+          : "forward-only Worker + one JSON log line per request (informative: isolates the log cost)",
       async run() {
         const measured = await load(target, url, headers, total, clients, options.failures);
         return {
@@ -196,4 +219,17 @@ export function workerTarget(results: Results): TargetVerdict {
   );
   const missing = results.notMeasured.find((m) => m.group === WORKER_GROUP);
   return missing === undefined ? verdict : { ...verdict, detail: `not measured: ${missing.reason}` };
+}
+
+/** Informative, not an issue target: the authorizer against a forwarder that logs as much as it does. */
+export function workerLogShare(results: Results): TargetVerdict {
+  return ratioTarget(
+    "(info) Worker >= 0.8x a forwarder that also logs one line per request", "authorizer requests/s / forward-and-log requests/s, >= 0.8",
+    ["requestsPerSecond", "workerdCpuUsPerRequest"], (figure) => {
+      const a = results.median("worker/authorizer", figure);
+      const b = results.median("worker/forward-and-log", figure);
+      if (a === undefined || b === undefined) return undefined;
+      return figure === "requestsPerSecond" ? a / b : b / a;
+    }, (r) => r >= 0.8,
+  );
 }
