@@ -47,6 +47,13 @@ export function simpleAnswer(decision: Decision, input: AuthorizerInput, ctx: An
     ctx.warn({ event: "route-key-mismatch", routeKey: input.routeKey ?? "", route: decision.route });
     return { isAuthorized: false, context: {} };
   }
+  // One cached boolean per (token, route key) cannot pin a claim to a path parameter: a "yes" for
+  // one tenant would answer for every tenant. Refused here when the configuration did not say
+  // HTTP_API_RESPONSE=simple explicitly (then it does not start at all; settings.ts).
+  if (ctx.settings.cacheScope === "per-token" && ctx.settings.templatedRoutes.has(decision.route)) {
+    ctx.warn({ event: "simple-answer-cannot-bind-claims", route: decision.route, remedy: "HTTP_API_RESPONSE=iam, or AUTHORIZER_CACHE=per-request with a result TTL of 0" });
+    return { isAuthorized: false, context: {} };
+  }
   return { isAuthorized: true, context: authorizerContext(decision.public ? undefined : decision.claims, ctx.settings.contextClaims) };
 }
 

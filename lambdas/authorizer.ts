@@ -20,6 +20,7 @@ import {
   type RouteConfig,
 } from "../shared/index.js";
 import { failOnServerError, iamAnswer, simpleAnswer, type AnswerContext, type Identity, type SimpleResult } from "./answers.js";
+import { createEmfMetrics, type MetricsHooks } from "./emf-metrics.js";
 import { EVENT_PROCESSORS, type AuthorizerInput } from "./event-kinds.js";
 import { readSettings, type Env } from "./settings.js";
 
@@ -30,6 +31,8 @@ export interface LambdaHandlerOptions extends Pick<AuthorizerOptions, "fetch" | 
   /** Read on the first invocation (default `process.env`). */
   env?: Env;
   log?: Logger;
+  /** Where the CloudWatch EMF metric lines go (default: stdout, one JSON document a line). */
+  writeMetric?: (line: string) => void;
 }
 
 /** A handler with its own container state; `handler` below is the one Lambda runs. */
@@ -80,7 +83,10 @@ function toInput(event: unknown, config: AuthorizerConfig): AuthorizerInput | un
 function createContext(settings: ReturnType<typeof readSettings>, options: LambdaHandlerOptions, log: Logger): AnswerContext {
   const keyStore = createMemoryKeyStore();
   const base = { fetch: options.fetch, now: options.now, keyStore };
-  const authorizer = createAuthorizer(settings.config, { ...base, log });
+  const metrics: Partial<MetricsHooks> = settings.metrics === "off"
+    ? {}
+    : createEmfMetrics({ ...(options.writeMetric === undefined ? {} : { write: options.writeMetric }) });
+  const authorizer = createAuthorizer(settings.config, { ...base, log, ...metrics });
   // A public route is allowed without looking at the token, but an IAM answer is cached for that
   // token and must list what it may call elsewhere. A second authorizer over the same key store,
   // with one protected catch-all route, verifies the token for that (its decisions are not logged:
@@ -89,7 +95,11 @@ function createContext(settings: ReturnType<typeof readSettings>, options: Lambd
   const probe =
     probeRoute === undefined
       ? undefined
-      : createAuthorizer({ ...settings.config, routes: [probeRoute] }, { ...base, log: (level, entry) => entry.event !== "decision" && log(level, entry) });
+      : createAuthorizer(
+          { ...settings.config, routes: [probeRoute] },
+          // Its key fetches are real (counted); its decisions are not about a request (not counted).
+          { ...base, log: (level, entry) => entry.event !== "decision" && log(level, entry), onJwksEvent: metrics.onJwksEvent },
+        );
   return {
     settings,
     authorizer,

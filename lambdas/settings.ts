@@ -3,7 +3,7 @@
  * variable, so a typo in `HTTP_API_RESPONSE` fails closed (every invocation throws) instead of
  * quietly answering in a format API Gateway then misreads.
  */
-import { ConfigError, parseConfig, type AuthorizerConfig, type ConfigProblem } from "../shared/index.js";
+import { ConfigError, parseConfig, type AuthorizerConfig, type ConfigProblem, type RouteConfig } from "../shared/index.js";
 
 export type HttpApiResponse = "simple" | "iam";
 /**
@@ -20,6 +20,10 @@ export interface LambdaSettings {
   cacheScope: CacheScope;
   /** Extra claims copied into the authorizer context (scalars only), from `CONTEXT_CLAIMS`. */
   contextClaims: string[];
+  /** `emf` (default): CloudWatch Embedded Metric Format lines on stdout; `off`: none. */
+  metrics: "emf" | "off";
+  /** Route keys with a claim bound to a path parameter (`{ "tenant_id": "{tenant}" }`). */
+  templatedRoutes: ReadonlySet<string>;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -43,14 +47,52 @@ export function readSettings(env: Env): LambdaSettings {
   }
   const httpApiResponse = oneOf(env.HTTP_API_RESPONSE, "HTTP_API_RESPONSE", ["simple", "iam"] as const, problems);
   const cacheScope = oneOf(env.AUTHORIZER_CACHE, "AUTHORIZER_CACHE", ["per-token", "per-request"] as const, problems);
+  const metrics = oneOf(env.AUTHORIZER_METRICS, "AUTHORIZER_METRICS", ["emf", "off"] as const, problems);
   const contextClaims = (env.CONTEXT_CLAIMS ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
   contextClaims.forEach((name, i) => {
     if (!CLAIM_NAME.test(name) || RESERVED_CONTEXT.has(name)) {
       problems.push({ path: `CONTEXT_CLAIMS[${i}]`, message: "a claim name is 1-64 letters, digits, _ : . -" });
     }
   });
+  // Said explicitly, the combination is a configuration error; left to the default (REST-only
+  // deployments never set it) it is refused per request instead (answers.ts).
+  if (config !== undefined && env.HTTP_API_RESPONSE === "simple" && cacheScope === "per-token") {
+    problems.push(...simpleAnswerTemplateProblems(config));
+  }
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
-  return { config, httpApiResponse, cacheScope, contextClaims };
+  const templatedRoutes = new Set(config.routes.filter(bindsPathParameter).map((r) => r.route));
+  return { config, httpApiResponse, cacheScope, contextClaims, metrics, templatedRoutes };
+}
+
+const CLAIM_TEMPLATE = /^\{[^{}]+\}$/;
+
+/**
+ * A simple answer is one boolean, cached per token and route key: a "yes" for
+ * `/tenants/acme/orders` would stand for `/tenants/globex/orders` too, so a claim bound to a path
+ * parameter cannot be enforced: a false allow if it were only warned about.
+ */
+function simpleAnswerTemplateProblems(config: AuthorizerConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.routes.forEach((route, i) => {
+    const bound = boundClaims(route);
+    if (bound.length === 0) return;
+    problems.push({
+      path: `AUTHORIZER_CONFIG routes[${i}].claims`,
+      message:
+        `"${route.route}" binds ${bound.join(", ")} to a path parameter, which a cached HTTP API simple answer (one boolean per ` +
+        `token and route key) cannot enforce: set HTTP_API_RESPONSE=iam (policies pin the value), or AUTHORIZER_CACHE=per-request ` +
+        `with an authorizer result TTL of 0`,
+    });
+  });
+  return problems;
+}
+
+function boundClaims(route: RouteConfig): string[] {
+  return Object.entries(route.claims).filter(([, expected]) => CLAIM_TEMPLATE.test(expected)).map(([name]) => name);
+}
+
+function bindsPathParameter(route: RouteConfig): boolean {
+  return boundClaims(route).length > 0;
 }
 
 /** The first listed value is the default (variable unset or empty). */
