@@ -33,7 +33,8 @@ beforeAll(async () => {
   // @ts-expect-error: a plain .mjs build script without type declarations
   const { buildLambda, LAMBDA_OUTFILE } = await import("../../lambdas/build.mjs");
   bundle = LAMBDA_OUTFILE as string;
-  if (!existsSync(bundle)) await buildLambda();
+  // Always from the current sources: a dist/ left by an older build proves nothing.
+  await buildLambda();
 }, 60_000);
 
 describe("the Lambda bundle", () => {
@@ -91,13 +92,18 @@ describe("serverless/template.yaml (SAM)", () => {
 describe("serverless/serverless.yml (Serverless Framework)", () => {
   const s = load("serverless.yml");
 
-  it("defines the authorizer function from the build output (paths from the repository root)", () => {
+  it("defines the authorizer function from the build output (paths from the service folder, serverless/)", () => {
     expect(s.provider.runtime).toBe("nodejs20.x");
     const fn = s.functions.authorizer;
     const dot = fn.handler.lastIndexOf(".");
     expect(fn.handler.slice(dot + 1)).toBe("handler");
-    expect(join(root, `${fn.handler.slice(0, dot)}.mjs`)).toBe(bundle);
-    expect(fn.package.patterns).toContain("dist/lambda/authorizer.mjs");
+    const packaged = join(root, "serverless", `${fn.handler.slice(0, dot)}.mjs`);
+    expect(fn.package.patterns).toContain(`${fn.handler.slice(0, dot)}.mjs`);
+    // Serverless v3 packages only files inside the service folder: the copy there is the bundle.
+    expect(readFileSync(packaged, "utf8")).toBe(readFileSync(bundle, "utf8"));
+    for (const f of Object.values(s.functions) as { handler: string }[]) {
+      expect(existsSync(join(root, "serverless", `${f.handler.slice(0, f.handler.lastIndexOf("."))}.mjs`))).toBe(true);
+    }
     expect(fn.environment.AUTHORIZER_CONFIG).toBe("${env:AUTHORIZER_CONFIG}");
   });
 
