@@ -8,6 +8,8 @@ import { createAuthorizer, defaultLogger, parseConfig, type Authorizer, type Aut
 import { configDocument, fixtureOf, requestFor, type AlgorithmFixture, type BenchAlgorithm, type Fixtures } from "./fixtures.js";
 import { inFlight, sequential, type BatchResult, type Measurement } from "./harness.js";
 import { PEERS, type Verify } from "./peers.js";
+import { createEmfMetrics } from "../../lambdas/emf-metrics.js";
+import { createAnalyticsMetrics } from "../../workers/analytics-metrics.js";
 
 export interface CoreSizes {
   firstSeenSequential: number;
@@ -183,21 +185,29 @@ export function buildCoreMeasurements(fixtures: Fixtures, sizes: CoreSizes, fail
 }
 
 /**
- * Issue 7: the decision log and the metrics hook must not slow the request path. Measured where
- * they weigh most (cache hits, and the realistic trace), ES256: the default JSON logger writing
- * into a no-op console, plus a metrics hook on `onDecision`, against `log: () => {}`.
+ * Issue 7: the metrics must not slow the request path. Measured where they weigh most (cache hits,
+ * and the realistic trace), ES256, with each runtime's real hooks: the Lambda's CloudWatch EMF
+ * writer (into a no-op sink) and the Worker's Analytics Engine writer (into a no-op dataset), each
+ * on top of the default JSON decision logger, against that logger alone; and the logger itself
+ * against `log: () => {}` (informative: the decision line is part of the product).
  */
 function loggerMeasurements(fixtures: Fixtures, sizes: CoreSizes, failures: Failures): Measurement[] {
   const fixture = fixtureOf(fixtures, "ES256");
   const requests = fixture.tokens.map(requestFor);
-  const counters = new Map<string, number>();
-  const variants: { key: string; impl: string; options: AuthorizerOptions; muteConsole: boolean }[] = [
-    { key: "none", impl: "log: () => {}", options: {}, muteConsole: false },
-    { key: "json", impl: "default JSON logger -> no-op sink", options: { log: defaultLogger }, muteConsole: true },
+  const noopDataset = { writeDataPoint: (): void => undefined };
+  const variants: { key: string; impl: string; options: () => AuthorizerOptions; muteConsole: boolean }[] = [
+    { key: "none", impl: "log: () => {}", options: () => ({}), muteConsole: false },
+    { key: "json", impl: "default JSON logger -> no-op sink", options: () => ({ log: defaultLogger }), muteConsole: true },
     {
-      key: "json+metrics",
-      impl: "default JSON logger + onDecision metrics counter",
-      options: { log: defaultLogger, onDecision: (entry) => counters.set(String(entry.code ?? "allow"), (counters.get(String(entry.code ?? "allow")) ?? 0) + 1) },
+      key: "json+emf",
+      impl: "JSON logger + Lambda EMF metrics (createEmfMetrics -> no-op sink)",
+      options: () => ({ log: defaultLogger, ...createEmfMetrics({ write: () => undefined }) }),
+      muteConsole: true,
+    },
+    {
+      key: "json+analytics",
+      impl: "JSON logger + Worker Analytics Engine metrics (createAnalyticsMetrics -> no-op dataset)",
+      options: () => ({ log: defaultLogger, ...createAnalyticsMetrics(noopDataset, defaultLogger) }),
       muteConsole: true,
     },
   ];
@@ -209,7 +219,7 @@ function loggerMeasurements(fixtures: Fixtures, sizes: CoreSizes, failures: Fail
   for (const workload of workloads) {
     for (const variant of variants) {
       const id = `log-hook/${workload.key}/${variant.key}`;
-      const driver = ourDriver(fixture, requests, failures, `${id}/ES256`, variant.options);
+      const driver = ourDriver(fixture, requests, failures, `${id}/ES256`, variant.options());
       const run = batch(workload.indexes, driver, 1);
       out.push({
         id: `${id}/ES256`,

@@ -8,7 +8,7 @@ import type { MeasurementResult, Summary } from "./harness.js";
 export interface TargetVerdict {
   target: string;
   /** "met", "MISSED" or "not measured". */
-  status: "met" | "MISSED" | "not measured";
+  status: "met" | "MISSED" | "not measured" | "info";
   /** The measured ratios (or counts), named: { wall: 1.12, cpu: 1.05 }. */
   measured: Record<string, number>;
   detail: string;

@@ -63,17 +63,20 @@ export function coreTargets(results: Results): TargetVerdict[] {
     ));
   }
   for (const workload of ["repeat", "realistic"]) {
-    verdicts.push(ratioTarget(
-      `decision log + metrics hook (${workload}, ES256): no measurable slowdown`,
-      `time with default JSON logger + onDecision hook / time with log: () => {}, <= ${LOG_HOOK_LIMIT}`,
-      BOTH, speedup(`log-hook/${workload}/json+metrics/ES256`, `log-hook/${workload}/none/ES256`), (r) => r <= LOG_HOOK_LIMIT,
-    ));
-    // The same split in two: what the metrics hook adds on top of the JSON line alone.
-    verdicts.push(ratioTarget(
-      `metrics hook alone (${workload}, ES256): no measurable slowdown`,
-      `time with JSON logger + onDecision hook / time with JSON logger alone, <= ${LOG_HOOK_LIMIT}`,
-      BOTH, speedup(`log-hook/${workload}/json+metrics/ES256`, `log-hook/${workload}/json/ES256`), (r) => r <= LOG_HOOK_LIMIT,
-    ));
+    for (const hook of [{ key: "emf", label: "Lambda EMF metrics" }, { key: "analytics", label: "Worker Analytics Engine metrics" }]) {
+      verdicts.push(ratioTarget(
+        `${hook.label} (${workload}, ES256): no measurable slowdown`,
+        `time with JSON logger + ${hook.key} hooks / time with JSON logger alone, <= ${LOG_HOOK_LIMIT}`,
+        BOTH, speedup(`log-hook/${workload}/json+${hook.key}/ES256`, `log-hook/${workload}/json/ES256`), (r) => r <= LOG_HOOK_LIMIT,
+      ));
+    }
+    // Not a target: the decision line is required (one per decision); this shows what it costs.
+    const logLine = ratioTarget(
+      `(info) JSON decision log line (${workload}, ES256)`,
+      "time with default JSON logger / time with log: () => {}",
+      BOTH, speedup(`log-hook/${workload}/json/ES256`, `log-hook/${workload}/none/ES256`), () => true,
+    );
+    verdicts.push(logLine.status === "met" ? { ...logLine, status: "info" } : logLine);
   }
   return verdicts;
 }
