@@ -18,7 +18,9 @@ import { TOKEN_HELP } from "./token.js";
 
 const USAGE = `usage:
   edge-authorizer check-config [FILE] [--strict] [--json]
-      FILE or AUTHORIZER_CONFIG; exit 0 valid, 1 errors, 2 warnings with --strict
+      FILE or AUTHORIZER_CONFIG; the Lambda's HTTP_API_RESPONSE, AUTHORIZER_CACHE, CONTEXT_CLAIMS,
+      AUTHORIZER_METRICS and the Worker's UPSTREAM_URL from the environment when set;
+      exit 0 valid, 1 errors, 2 warnings with --strict
   edge-authorizer explain --config FILE --route "METHOD /path" [--jwks FILE | --fetch] [--now SECONDS] [--json] [TOKEN | -]
       token from stdin when - or absent; exit 0 allowed, 1 denied, 2 bad input, 3 internal error
   edge-authorizer token
@@ -52,11 +54,11 @@ async function runCheckConfig(args: string[], io: Io): Promise<number> {
     source = await readConfigSource(positionals[0], io.env);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    if (values.json) io.out(json({ command: "check-config", ok: false, errors: [{ path: "$", message: error.message }], warnings: [], notes: [], exitCode: 1 }));
+    if (values.json) io.out(json({ command: "check-config", ok: false, errors: [{ path: "$", message: error.message, runtime: "both" }], warnings: [], notes: [], exitCode: 1 }));
     else io.err(inputErrorText(error.message, []));
     return 1;
   }
-  const report = checkConfig(source.text, source.origin, values.strict === true);
+  const report = checkConfig(source.text, source.origin, values.strict === true, io.env);
   io.out(values.json ? json(report) : checkConfigText(report));
   return report.exitCode;
 }

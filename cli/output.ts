@@ -12,16 +12,28 @@ export function json(value: unknown): string {
 
 export function checkConfigText(report: CheckConfigReport): string {
   const lines = [`check-config ${report.source}`];
+  const { worker, lambda } = report.runtimes;
   if (!report.ok) {
-    lines.push(`  ${report.errors.length} error${report.errors.length === 1 ? "" : "s"}: the runtimes would refuse to start (every request 500)`);
-    for (const e of report.errors) lines.push(`  error    ${problem(e)}`);
+    const refusing = worker.starts ? "the Lambda" : lambda.starts ? "the Worker" : "both runtimes";
+    lines.push(`  ${report.errors.length} error${report.errors.length === 1 ? "" : "s"}: ${refusing} would refuse to start (every request 500)`);
   } else {
-    lines.push("  valid: both runtimes would start with this configuration");
+    lines.push("  valid: both runtimes would start");
   }
-  for (const w of report.warnings) lines.push(`  warning  ${problem(w)}${w.kind === "iam" ? "  [Lambda IAM policy]" : ""}`);
+  lines.push(`  Worker   ${runtimeLine(worker)}`, `  Lambda   ${runtimeLine(lambda)}`);
+  for (const e of report.errors) lines.push(`  error    ${problem(e)}  ${RUNTIME[e.runtime]}`);
+  for (const w of report.warnings) lines.push(`  warning  ${problem(w)}  ${RUNTIME[w.runtime]}`);
   for (const note of report.notes) lines.push(`  note     ${note}`);
   if (report.ok && report.warnings.length > 0 && report.exitCode === 0) lines.push("  (--strict makes warnings fail with exit code 2)");
   return `${lines.join("\n")}\n`;
+}
+
+const RUNTIME = { both: "[both runtimes]", lambda: "[Lambda]", worker: "[Worker]" } as const;
+
+function runtimeLine(v: CheckConfigReport["runtimes"]["worker"]): string {
+  const parts = ["AUTHORIZER_CONFIG"];
+  if (v.fromEnvironment.length > 0) parts.push(`${v.fromEnvironment.join(", ")} from the environment`);
+  if (v.defaults.length > 0) parts.push(`${v.defaults.join(", ")} not set`);
+  return `${v.starts ? "starts " : "refuses"}  (judged with ${parts.join("; ")})`;
 }
 
 export function inputErrorText(message: string, problems: readonly ConfigProblem[]): string {

@@ -69,9 +69,19 @@ export interface LambdaAnswerInput {
 export async function lambdaAnswer(input: LambdaAnswerInput): Promise<LambdaAnswer> {
   const { request } = input;
   const [pathOnly, query = ""] = splitQuery(request.path);
+  // Quiet: no log lines and no EMF metric lines (the handler writes those to stdout by default).
   const log = (): void => {};
+  const writeMetric = (): void => {};
+  // Simple answers are the default (HTTP_API_RESPONSE unset): said explicitly, a configuration with
+  // claim templates would not start at all (check-config reports that).
   const handler = (httpApiResponse: "simple" | "iam") =>
-    createLambdaHandler({ env: { AUTHORIZER_CONFIG: input.rawConfig, HTTP_API_RESPONSE: httpApiResponse }, fetch: input.fetch, now: input.now, log });
+    createLambdaHandler({
+      env: { AUTHORIZER_CONFIG: input.rawConfig, ...(httpApiResponse === "iam" ? { HTTP_API_RESPONSE: "iam" } : {}) },
+      fetch: input.fetch,
+      now: input.now,
+      log,
+      writeMetric,
+    });
   const methodArn = `${EXAMPLE_API_ARN}/${EXAMPLE_STAGE}/${request.method}${pathOnly}`;
   const restEvent = {
     type: "REQUEST",

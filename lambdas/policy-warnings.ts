@@ -67,9 +67,9 @@ export function policyWarnings(config: AuthorizerConfig): ConfigProblem[] {
       warnings.push({
         path: `routes[${i}].claims`,
         message:
-          `HTTP API simple responses are cached per token and route key, not per path: a cached "yes" for one ${route.route} ` +
-          `parameter value would stand for every value. Use HTTP_API_RESPONSE=iam (policies pin the value), or a result TTL of 0 ` +
-          `with AUTHORIZER_CACHE=per-request`,
+          `HTTP API simple responses are cached per token and route key, not per path, so they cannot pin a claim to a ` +
+          `${route.route} parameter: the Lambda refuses these requests (and refuses to start with HTTP_API_RESPONSE=simple ` +
+          `set). Use HTTP_API_RESPONSE=iam (policies pin the value), or a result TTL of 0 with AUTHORIZER_CACHE=per-request`,
       });
     }
   });

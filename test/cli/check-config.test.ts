@@ -24,11 +24,21 @@ const WARNY = {
   jwks: { cacheMaxAgeSeconds: 600, maxStaleSeconds: 60 },
 };
 
+/** GET /orders/export sits beside GET /orders/{id}; the tenant route binds a claim to its parameter. */
+const OVERLAPPING = {
+  issuers: [ISSUER],
+  routes: [
+    { route: "GET /orders/{id}", audience: "orders-api", scopes: ["orders:read"] },
+    { route: "GET /orders/export", audience: "orders-api", scopes: ["orders:export"] },
+    { route: "GET /tenants/{tenant}/orders", audience: "orders-api", claims: { tenant_id: "{tenant}" } },
+  ],
+};
+
 let bin: string;
 let files: Record<string, string>;
 beforeAll(async () => {
   bin = await buildCli();
-  files = await writeJsonFiles({ "good.json": GOOD, "bad.json": BAD, "warny.json": WARNY, "broken.json": '{"issuers": [' });
+  files = await writeJsonFiles({ "good.json": GOOD, "bad.json": BAD, "warny.json": WARNY, "broken.json": '{"issuers": [', "overlapping.json": OVERLAPPING });
 });
 
 describe("edge-authorizer check-config", () => {
@@ -101,6 +111,82 @@ describe("edge-authorizer check-config", () => {
     const report = JSON.parse(result.stdout);
     expect(result.code).toBe(0);
     expect(report.warnings.map((w: { path: string }) => w.path)).toEqual(["issuers[0].algorithms", "issuers[1].jwksUri"]);
+  });
+
+  it("gives the Lambda's IAM-wildcard and claim-template warnings, with both routes and the remedy", async () => {
+    const relaxed = await runCli(bin, ["check-config", files["overlapping.json"] as string]);
+    expect(relaxed.code).toBe(0);
+    expect(relaxed.stdout).not.toContain("not part of this build");
+    expect(relaxed.stdout).toMatch(
+      /warning {2}routes\[1\]\.route: IAM wildcards cannot tell "GET \/orders\/export" from "GET \/orders\/\{id\}".*set the authorizer result TTL to 0.*AUTHORIZER_CACHE=per-request.* {2}\[Lambda\]$/m,
+    );
+    expect(relaxed.stdout).toMatch(/warning {2}routes\[2\]\.claims: HTTP API simple responses .*HTTP_API_RESPONSE=iam.* {2}\[Lambda\]$/m);
+
+    const strict = await runCli(bin, ["check-config", "--strict", "--json", files["overlapping.json"] as string]);
+    expect(strict.code).toBe(2);
+    const report = JSON.parse(strict.stdout);
+    expect(report).toMatchObject({ ok: true, errors: [], notes: [], exitCode: 2 });
+    expect(report.warnings).toEqual([
+      { path: "routes[1].route", kind: "iam", runtime: "lambda", message: expect.stringMatching(/"GET \/orders\/export" from "GET \/orders\/\{id\}".*TTL to 0/) },
+      { path: "routes[2].claims", kind: "iam", runtime: "lambda", message: expect.stringContaining("HTTP_API_RESPONSE=iam") },
+    ]);
+  });
+
+  it("judges the Lambda's variables from the environment as readSettings does", async () => {
+    const file = files["overlapping.json"] as string;
+    const bad = await runCli(bin, ["check-config", file], {
+      env: { HTTP_API_RESPONSE: "boolean", AUTHORIZER_CACHE: "sometimes", CONTEXT_CLAIMS: "tenant_id,principalId" },
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("3 errors: the Lambda would refuse to start");
+    expect(bad.stdout).toMatch(/^ {2}Worker {3}starts /m);
+    expect(bad.stdout).toMatch(/^ {2}Lambda {3}refuses .*HTTP_API_RESPONSE, AUTHORIZER_CACHE, CONTEXT_CLAIMS from the environment/m);
+    for (const path of ["HTTP_API_RESPONSE:", "AUTHORIZER_CACHE:", "CONTEXT_CLAIMS[1]:"]) {
+      expect(bad.stdout).toMatch(new RegExp(`error {4}${path.replace(/[[\]]/g, "\\$&")} .* {2}\\[Lambda\\]$`, "m"));
+    }
+
+    // Simple answers said explicitly, cached per token (the default): a claim template refuses to start.
+    const simple = JSON.parse((await runCli(bin, ["check-config", "--json", file], { env: { HTTP_API_RESPONSE: "simple" } })).stdout);
+    expect(simple).toMatchObject({ ok: false, exitCode: 1, runtimes: { worker: { starts: true }, lambda: { starts: false, fromEnvironment: ["HTTP_API_RESPONSE"] } } });
+    expect(simple.errors).toEqual([{ path: "routes[2].claims", runtime: "lambda", message: expect.stringContaining("GET /tenants/{tenant}/orders") }]);
+    expect(simple.warnings.map((w: { path: string }) => w.path)).toEqual(["routes[1].route"]);
+
+    // IAM answers: the claim-template warning is moot; per-request answers: every Lambda warning is.
+    const iam = JSON.parse((await runCli(bin, ["check-config", "--json", file], { env: { HTTP_API_RESPONSE: "iam" } })).stdout);
+    expect(iam).toMatchObject({ ok: true, exitCode: 0, errors: [] });
+    expect(iam.warnings.map((w: { path: string }) => w.path)).toEqual(["routes[1].route"]);
+    const exact = await runCli(bin, ["check-config", "--strict", file], { env: { AUTHORIZER_CACHE: "per-request", CONTEXT_CLAIMS: "tenant_id" } });
+    expect(exact.code).toBe(0);
+    expect(exact.stdout).not.toContain("  warning  ");
+    expect(exact.stdout).toContain("note     AUTHORIZER_CACHE=per-request");
+  });
+
+  it("judges the Worker's UPSTREAM_URL when set, and says what each runtime was judged with", async () => {
+    const good = files["good.json"] as string;
+    const plain = await runCli(bin, ["check-config", good]);
+    expect(plain.stdout).toMatch(/^ {2}Worker {3}starts {3}\(judged with AUTHORIZER_CONFIG; UPSTREAM_URL not set\)$/m);
+    expect(plain.stdout).toMatch(/^ {2}Lambda {3}starts {3}\(judged with AUTHORIZER_CONFIG; HTTP_API_RESPONSE, AUTHORIZER_CACHE, CONTEXT_CLAIMS.* not set\)$/m);
+    const ok = await runCli(bin, ["check-config", good], { env: { UPSTREAM_URL: "https://origin.example.com/api" } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("UPSTREAM_URL from the environment");
+    for (const [value, message] of [["ftp://origin.example.com", "must be an http(s) URL"], ["https://origin.example.com/?a=1", "must not have a query or fragment"], ["origin", "not a valid URL"]] as const) {
+      const bad = await runCli(bin, ["check-config", "--json", good], { env: { UPSTREAM_URL: value } });
+      expect(bad.code).toBe(1);
+      const report = JSON.parse(bad.stdout);
+      expect(report.errors).toEqual([{ path: "UPSTREAM_URL", message, runtime: "worker" }]);
+      expect(report.runtimes).toMatchObject({ worker: { starts: false }, lambda: { starts: true } });
+    }
+    const text = await runCli(bin, ["check-config", good], { env: { UPSTREAM_URL: "origin" } });
+    expect(text.stdout).toContain("1 error: the Worker would refuse to start");
+    expect(text.stdout).toContain("error    UPSTREAM_URL: not a valid URL  [Worker]");
+  });
+
+  it("names the runtimes a shared configuration error concerns", async () => {
+    const result = await runCli(bin, ["check-config", files["bad.json"] as string], { env: { HTTP_API_RESPONSE: "iam" } });
+    expect(result.stdout).toContain("errors: both runtimes would refuse to start");
+    expect(result.stdout).toMatch(/error {4}routes\[0\]\.audience: .* {2}\[both runtimes\]$/m);
+    // Lambda problems with the configuration are the configuration's, reported once.
+    expect(result.stdout).not.toContain("AUTHORIZER_CONFIG routes");
   });
 
   it("reads AUTHORIZER_CONFIG from the environment when no FILE is given", async () => {

@@ -5,6 +5,7 @@ import { buildCli, runCli, writeJsonFiles, type CliResult } from "./support/cli.
 
 const NOW = 1_800_000_000;
 const JWKS_URI = "https://issuer.test/.well-known/jwks.json";
+const PARTNER_ISSUER = "https://partner.test/";
 const ROUTES = [
   { route: "GET /health", public: true },
   { route: "GET /orders/{id}", audience: "orders-api", scopes: ["orders:read"] },
@@ -59,13 +60,34 @@ beforeAll(async () => {
     "config.json": { issuers: [issuer], routes: ROUTES, forward: { claimHeaders: { sub: "x-auth-sub" } } },
     "served.json": { issuers: [{ ...issuer, jwksUri: server.url }], routes: ROUTES, jwks: { timeoutMs: 1000 } },
     "bad.json": { issuers: [issuer], routes: [{ route: "GET /x" }] },
+    // The same issuer with an age limit and a required claim, beside a partner issuer that alone
+    // may call /partners.
+    "strict.json": {
+      issuers: [
+        { ...issuer, maxTokenAgeSeconds: 600, requiredClaims: ["client_id"] },
+        { issuer: PARTNER_ISSUER, jwksUri: "https://partner.test/jwks.json", algorithms: ["ES256"] },
+      ],
+      routes: [...ROUTES, { route: "GET /partners/{id}", audience: "orders-api", issuers: [PARTNER_ISSUER] }],
+    },
     "jwks.json": jwksOf(key),
+    // Two keys under kid k1 (which one the token means is ambiguous, so neither is used) beside a
+    // usable k2: the key set loads, the lookup of k1 fails.
+    "duplicate-kid.json": jwksOf(key, otherKey, await generateTestKey("ES256", "k2")),
   });
 });
 afterAll(() => server?.close());
 
 describe("edge-authorizer explain: every failure class names its step", () => {
-  const cases: { name: string; route: string; token: () => Promise<string>; step: string; code: string; status: number }[] = [
+  const cases: {
+    name: string;
+    route: string;
+    token: () => Promise<string>;
+    step: string;
+    code: string;
+    status: number;
+    config?: string;
+    extra?: string[];
+  }[] = [
     { name: "expired", route: "GET /orders/1", token: () => mint({ iat: NOW - 7200, nbf: NOW - 7200, exp: NOW - 3600 }), step: "exp", code: "ERR_JWT_EXPIRED", status: 401 },
     { name: "not yet valid", route: "GET /orders/1", token: () => mint({ nbf: NOW + 3600 }), step: "nbf", code: "ERR_JWT_NOT_YET_VALID", status: 401 },
     { name: "wrong audience", route: "GET /orders/1", token: () => mint({ aud: "billing-api" }), step: "audience", code: "ERR_JWT_AUDIENCE_MISMATCH", status: 401 },
@@ -81,10 +103,29 @@ describe("edge-authorizer explain: every failure class names its step", () => {
     { name: "malformed", route: "GET /orders/1", token: async () => "eyJhbGciOiJFUzI1NiJ9.e30", step: "header", code: "ERR_JWS_INVALID", status: 401 },
     { name: "no token", route: "GET /orders/1", token: async () => "", step: "token", code: "ERR_TOKEN_MISSING", status: 401 },
     { name: "path the core refuses", route: "GET /orders/..%2Fadmin", token: () => mint(), step: "path", code: "ERR_PATH_INVALID", status: 400 },
+    // Issued one hour after the clock (NOW + 10), beyond the default leeway; nbf and exp are fine.
+    { name: "issued in the future", route: "GET /orders/1", token: () => mint({ iat: NOW + 3600 }), step: "iat", code: "ERR_JWT_ISSUED_IN_FUTURE", status: 401 },
+    {
+      name: "older than maxTokenAgeSeconds", route: "GET /orders/1", config: "strict.json",
+      token: () => mint({ iat: NOW - 3600, nbf: NOW - 3600, exp: NOW + 300 }), step: "max-age", code: "ERR_JWT_TOO_OLD", status: 401,
+    },
+    {
+      name: "required claim missing", route: "GET /orders/1", config: "strict.json",
+      token: () => mint({ client_id: undefined }), step: "required-claims", code: "ERR_JWT_CLAIM_MISSING", status: 401,
+    },
+    {
+      name: "issuer not allowed on the route", route: "GET /partners/7", config: "strict.json",
+      token: () => mint(), step: "route-issuer", code: "ERR_JWT_ISSUER_NOT_ALLOWED", status: 401,
+    },
+    {
+      name: "duplicate kid (ambiguous key)", route: "GET /orders/1", extra: ["--jwks", "duplicate-kid.json"],
+      token: () => mint(), step: "key", code: "ERR_JWKS_MULTIPLE_MATCHING_KEYS", status: 401,
+    },
   ];
 
-  it.each(cases)("$name: fails at $step with $code, exit 1", async ({ route, token, step, code, status }) => {
-    const result = await explain(route, await token());
+  it.each(cases)("$name: fails at $step with $code, exit 1", async ({ route, token, step, code, status, config, extra }) => {
+    const args = (extra ?? []).map((a) => files[a] ?? a);
+    const result = await explain(route, await token(), args, config);
     expect(result.code).toBe(1);
     const r = report(result);
     expect(r.failedStep).toBe(step);
@@ -143,6 +184,18 @@ describe("edge-authorizer explain: allowed requests", () => {
     expect(r.worker).toMatchObject({ action: "forward", identityHeaders: { "x-auth-sub": "user-1" } });
     expect(r.lambda.simple.result.isAuthorized).toBe(true);
     expect(r.hygiene).toEqual([]);
+  });
+
+  it("prints only the report on stdout (no EMF metric lines) and shows the Lambda's default simple answer for a claim template", async () => {
+    const result = await explain("GET /tenants/acme/orders", await mint());
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("CloudWatchMetrics");
+    const r = report(result);
+    expect(r.decision).toMatchObject({ allow: true, route: "GET /tenants/{tenant}/orders" });
+    expect(r.lambda.iam.outcome).toBe("policy");
+    // HTTP_API_RESPONSE unset (simple, cached per token): a claim bound to a path parameter cannot
+    // be carried by one cached boolean, so the Lambda refuses that request (lambdas/answers.ts).
+    expect(r.lambda.simple).toEqual({ outcome: "result", result: { isAuthorized: false, context: {} } });
   });
 
   it("a public route needs no token", async () => {
