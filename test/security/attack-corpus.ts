@@ -130,6 +130,11 @@ export interface AttackCase {
   /** Header name -> value; an array is a header sent several times. */
   headers: Record<string, string | string[]>;
   expected: Expected;
+  /**
+   * An HTTP layer in front of the authorizer (workerd's request parser) may refuse the request
+   * with this status before the Worker sees it; the origin must still never be reached.
+   */
+  frontMayRefuse?: 431;
 }
 
 const allowed: Expected = { allow: true };
@@ -296,11 +301,18 @@ export async function buildAttackCorpus(keys: CorpusKeys, urls: CorpusUrls, nowS
     ["iat", "string", `"${now}"`, "ERR_JWT_CLAIM_INVALID"],
     ["iat", "1e308", "1e308", "ERR_JWT_CLAIM_INVALID"],
     ["iat", "an hour ahead", String(now + 3600), "ERR_JWT_ISSUED_IN_FUTURE"],
+    ["iat", "negative", "-1", "ERR_JWT_CLAIM_INVALID"],
+    ["iat", '"NaN"', '"NaN"', "ERR_JWT_CLAIM_INVALID"],
+    ["iat", '"Infinity"', '"Infinity"', "ERR_JWT_CLAIM_INVALID"],
+    ["iat", "fractional, 120.5 s ahead", String(now + 120.5), "ERR_JWT_ISSUED_IN_FUTURE"],
   ];
   for (const [claim, name, json, code] of dates) {
     const rest = JSON.stringify(claims(ISSUERS.ec, { [claim]: undefined })).slice(1, -1);
     add("numeric-dates", `${claim} ${name}`, await ownRaw(keys.ec, header(keys.ec), { raw: `{${rest},"${claim}":${json}}` }), invalidToken(code));
   }
+  // A fractional iat in the past is a valid NumericDate (RFC 7519 §2): refusing it would be a bug too.
+  const pastIat = JSON.stringify(claims(ISSUERS.ec, { iat: undefined })).slice(1, -1);
+  add("numeric-dates", "iat fractional, 10.25 s ago (control)", await ownRaw(keys.ec, header(keys.ec), { raw: `{${pastIat},"iat":${now - 10.25}}` }), allowed);
   add("numeric-dates", "exp missing", await own(keys.ec, ISSUERS.ec, {}, { exp: undefined }), invalidToken("ERR_JWT_CLAIM_MISSING"));
 
   // Tokens for another audience.
@@ -341,6 +353,18 @@ export async function buildAttackCorpus(keys: CorpusKeys, urls: CorpusUrls, nowS
   add("oversized", "64 KB token (validly signed)", await own(keys.ec, ISSUERS.ec, {}, { pad: "x".repeat(48 * 1024) }), invalidToken("ERR_JWS_INVALID"));
   add("oversized", "64 KB header (validly signed)", await own(keys.ec, ISSUERS.ec, { pad: "x".repeat(48 * 1024) }), invalidToken("ERR_JWS_INVALID"));
   add("oversized", "16 KB + 1 token of junk", `${"a".repeat(8192)}.${"b".repeat(8192)}.c`, invalidToken("ERR_JWS_INVALID"));
+
+  // Oversized HTTP headers (not the token: the request around it). Runtimes in front may refuse
+  // these first (API Gateway, Cloudflare); whoever answers, it is a coded denial, never a crash.
+  const kb64 = 64 * 1024;
+  const bigHeaders = (count: number, size: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-pad-${String(i).padStart(2, "0")}`, "p".repeat(size)]));
+  add("oversized-request", "64 KB Authorization value (Bearer + junk)", `${"A".repeat(kb64)}`, invalidToken("ERR_JWS_INVALID"));
+  add("oversized-request", "64 KB Authorization value shaped like a JWS", `${valid.split(".")[0]}.${"B".repeat(kb64)}.${valid.split(".")[2]}`, invalidToken("ERR_JWS_INVALID"));
+  add("oversized-request", "64 KB of other headers, no token", undefined, noToken, { headers: bigHeaders(64, 1024) });
+  // 128 KB of headers in all: workerd itself answers 431 before the Worker runs (measured).
+  add("oversized-request", "64 KB of other headers and a 64 KB Authorization value", undefined, invalidToken("ERR_JWS_INVALID"),
+    { headers: { ...bigHeaders(64, 1024), authorization: `Bearer ${"C".repeat(kb64)}` }, frontMayRefuse: 431 });
 
   // Look-alike issuers (signed by the real key, so only the exact comparison refuses them).
   const lookalikes: [string, string][] = [

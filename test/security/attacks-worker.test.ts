@@ -1,17 +1,27 @@
 /**
  * The attack corpus end to end through the Worker in workerd: each case gets the status and the
- * WWW-Authenticate error of CONTRACT.md §2, a denied request never reaches the origin, and the
- * answer body never carries the token.
+ * WWW-Authenticate error of CONTRACT.md §2, and a denied request never reaches the origin.
+ *
+ * Token leaks: no token, payload or signature (nor the first 16 characters of either) of any case
+ * appears in any answer's body or headers, in any line the Worker wrote in workerd (collected by
+ * the harness), or in the Analytics Engine data points it writes (a second Worker with a `METRICS`
+ * binding whose test double prints each point).
  */
+import { dirname } from "node:path";
+import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOrigin, type OriginServer } from "../workers/support/origin-server.js";
-import { startWorker, type TestWorker } from "../workers/support/worker-harness.js";
+import { bundleWorker, eventually, startWorker, type TestWorker } from "../workers/support/worker-harness.js";
 import { corpusConfig, startCorpus, type AttackCase } from "./attack-corpus.js";
+import { corpusSecrets, expectNoLeaks, type Output } from "./leak-check.js";
 
 const { keys, urls, attackerServer, corpus, close } = await startCorpus(Date.now() / 1000);
+const secrets = corpusSecrets(corpus);
 
 let origin: OriginServer;
 let worker: TestWorker;
+/** Denial bodies and headers, for the leak check. */
+const answers: Output[] = [];
 
 beforeAll(async () => {
   origin = await startOrigin();
@@ -27,28 +37,101 @@ function headerPairs(headers: AttackCase["headers"]): [string, string][] {
   return Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]));
 }
 
+/** Sends one case; denials (the Worker's own answers) are kept for the leak check. */
+async function send(fetch: TestWorker["fetch"], c: AttackCase) {
+  const before = origin.received.length;
+  const response = await fetch(c.path, { method: c.method, headers: headerPairs(c.headers) });
+  const text = await response.text();
+  const reached = origin.received.length - before;
+  if (reached === 0) {
+    answers.push({ source: `answer body for "${c.id}"`, text });
+    answers.push({ source: `answer headers for "${c.id}"`, text: JSON.stringify([...response.headers]) });
+  }
+  return { response, text, reached };
+}
+
+const decisionLines = (lines: readonly string[]) => lines.filter((l) => l.includes('"event":"decision"')).length;
+/** Cases the Worker itself answers (not refused by workerd's request parser first). */
+const reachingWorker = corpus.filter((c) => c.frontMayRefuse === undefined).length;
+
 describe("attack corpus through the Worker", { timeout: 30_000 }, () => {
   it.each(corpus.map((c) => [c.id, c] as const))("%s", async (_id, c) => {
-    const before = origin.received.length;
-    const response = await worker.fetch(c.path, { method: c.method, headers: headerPairs(c.headers) });
-    const text = await response.text();
-    const reached = origin.received.length - before;
+    const { response, text, reached } = await send(worker.fetch, c);
     if (c.expected.allow) {
       expect(response.status, text).toBe(201);
       expect(reached).toBe(1);
       return;
     }
     expect(reached).toBe(0);
+    if (c.frontMayRefuse !== undefined && response.status === c.frontMayRefuse) return;
     expect(response.status, text).toBe(c.expected.status);
     const challenge = response.headers.get("www-authenticate") ?? "";
     expect(challenge).toMatch(/^Bearer realm="/);
     if (c.expected.challengeError === undefined) expect(challenge).not.toContain("error=");
     else expect(challenge).toContain(`error="${c.expected.challengeError}"`);
-    const token = /Bearer (\S+)/.exec(headerPairs(c.headers).map(([, v]) => v).join(" "))?.[1];
-    if (token !== undefined && token.length > 20) expect(text).not.toContain(token.split(".")[1] ?? token);
+    expect(JSON.parse(text), text).toMatchObject({ error: expect.any(String) });
   });
 
   it("never fetched a URL named by a token (jku, x5u)", () => {
     expect(attackerServer.requests).toBe(0);
+  });
+
+  it("never leaks a token, payload or signature into an answer or a log line in workerd, for any case", async () => {
+    // Its own pass over every case, on top of what the tests above sent.
+    const linesBefore = decisionLines(worker.logLines);
+    for (const c of corpus) await send(worker.fetch, c);
+    // workerd's stdout reaches the harness asynchronously: wait for every decision line.
+    await eventually(async () => (decisionLines(worker.logLines) - linesBefore >= reachingWorker ? true : undefined), "the decision log lines");
+    expect(answers.length).toBeGreaterThan(corpus.length);
+    expectNoLeaks([...worker.logLines.map((text) => ({ source: "workerd log line", text })), ...answers], secrets);
+  });
+});
+
+// A METRICS binding whose writeDataPoint prints the point (as analytics-metrics-workerd.test.ts).
+const METRICS_DOUBLE = `export default function () {
+  return { writeDataPoint(point) { console.log("METRICS_POINT " + JSON.stringify(point)); } };
+}`;
+
+describe("attack corpus through the Worker with a METRICS binding", { timeout: 60_000 }, () => {
+  let mf: Miniflare | undefined;
+  const lines: string[] = [];
+  afterAll(() => mf?.dispose());
+
+  it("never leaks a token, payload or signature into a metrics data point or a log line, for any case", async () => {
+    const scriptPath = await bundleWorker();
+    mf = new Miniflare({
+      workers: [
+        {
+          name: "authorizer",
+          modules: true,
+          scriptPath,
+          modulesRoot: dirname(scriptPath),
+          compatibilityDate: "2026-04-01", // wrangler.toml's, as in test/workers/analytics-metrics-workerd.test.ts
+          bindings: { AUTHORIZER_CONFIG: JSON.stringify(corpusConfig(keys, urls)), UPSTREAM_URL: origin.url },
+          kvNamespaces: ["JWKS_CACHE"],
+          wrappedBindings: { METRICS: { scriptName: "metrics-double" } },
+        },
+        { name: "metrics-double", modules: true, script: METRICS_DOUBLE },
+      ],
+      handleRuntimeStdio(stdout, stderr) {
+        for (const stream of [stdout, stderr]) {
+          let pending = "";
+          stream.on("data", (chunk: Buffer) => {
+            pending += chunk.toString("utf8");
+            const parts = pending.split("\n");
+            pending = parts.pop() ?? "";
+            lines.push(...parts.filter((l) => l.trim() !== ""));
+          });
+        }
+      },
+    });
+    await mf.ready;
+    const instance = mf;
+    const fetch: TestWorker["fetch"] = (path, init) => instance.dispatchFetch(`http://worker.test${path}`, { redirect: "manual", ...init });
+    for (const c of corpus) await send(fetch, c);
+    const points = () => lines.filter((l) => l.includes("METRICS_POINT ") && l.includes('"decision"')).length;
+    await eventually(async () => (points() >= reachingWorker && decisionLines(lines) >= reachingWorker ? true : undefined), "the data points");
+    expect(lines.some((l) => l.includes("metrics_binding_absent"))).toBe(false);
+    expectNoLeaks(lines.map((text) => ({ source: text.includes("METRICS_POINT") ? "metrics data point" : "workerd log line", text })), secrets);
   });
 });

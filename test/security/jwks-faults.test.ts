@@ -9,7 +9,7 @@
  * pipeline, with many requests, and across fault kinds.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAuthorizer, parseConfig, type Decision } from "../../shared/index.js";
+import { createAuthorizer, parseConfig, type Decision, type FetchLike } from "../../shared/index.js";
 import { refusedUrl, startJwksServer, type JwksServer, type JwksServerBehavior } from "../support/jwks-server.js";
 import { generateTestKey, jwksOf, mintToken, type TestKey } from "../support/keys.js";
 import { T0 } from "../support/jwks-source-harness.js";
@@ -38,7 +38,7 @@ async function server(jwks: unknown = jwksOf(key)): Promise<JwksServer> {
 }
 
 /** An authorizer on `jwksUri` with an injected clock (ms) that tests move by hand. */
-function setup(jwksUri: string, share = true) {
+function setup(jwksUri: string, share = true, fetch?: FetchLike) {
   const clock = { ms: T0 };
   const authorizer = createAuthorizer(
     parseConfig({
@@ -46,7 +46,7 @@ function setup(jwksUri: string, share = true) {
       routes: [{ route: "GET /orders/{id}", audience: "orders-api" }],
       jwks: { cacheMaxAgeSeconds: MAX_AGE_S, cooldownSeconds: COOLDOWN_S, timeoutMs: TIMEOUT_MS, maxStaleSeconds: MAX_STALE_S, maxBytes: 20_000 },
     }),
-    { now: () => clock.ms, log: () => undefined, shareInflightFetches: share },
+    { now: () => clock.ms, log: () => undefined, shareInflightFetches: share, ...(fetch === undefined ? {} : { fetch }) },
   );
   const mint = (k: TestKey = key, header: Record<string, unknown> = {}) =>
     mintToken(k, { nowSeconds: T0 / 1000, lifetimeSeconds: 3 * MAX_STALE_S, header });
@@ -104,12 +104,72 @@ describe("cold start against a failing key server", () => {
   });
 
   it("connection refused: 503 at once, and one attempt per cooldown however many requests", async () => {
-    const { ask, mint, advance } = setup(await refusedUrl());
+    const url = await refusedUrl();
+    // The real fetch, counted: when (injected clock) each attempt started, how long it took, how it ended.
+    const attempts: { url: string; at: number; ms: number; failed: boolean }[] = [];
+    let clockRef: { ms: number } | undefined;
+    const counting: FetchLike = async (input, init) => {
+      const started = performance.now();
+      const attempt = { url: String(input instanceof Request ? input.url : input), at: clockRef?.ms ?? Number.NaN, ms: 0, failed: true };
+      attempts.push(attempt);
+      try {
+        const response = await fetch(input, init);
+        attempt.failed = false;
+        return response;
+      } finally {
+        attempt.ms = performance.now() - started;
+      }
+    };
+    const { ask, mint, advance, clock } = setup(url, true, counting);
+    clockRef = clock;
     const token = await mint();
-    for (let i = 0; i < 50; i++) {
-      expect(await ask(token)).toMatchObject({ status: 503 });
+    const waits: number[] = [];
+    // A burst of 20 at once, then one request a second for 90 s of the injected clock.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => timed(() => ask(token))));
+    const ROUNDS = 90;
+    const rounds: { value: Decision; ms: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
       advance(1);
+      rounds.push(await timed(() => ask(token)));
     }
+    for (const { value, ms } of [...burst, ...rounds]) {
+      expect(value).toMatchObject({ allow: false, status: 503, code: "ERR_KEYS_UNAVAILABLE" });
+      waits.push(ms);
+    }
+    // One attempt for the burst (single flight), then one per cooldown window: at 0, 30, 60, 90 s.
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
+    expect(attempts.length).toBeLessThanOrEqual(1 + Math.floor(ROUNDS / COOLDOWN_S));
+    for (let i = 1; i < attempts.length; i++) {
+      expect((attempts[i] as { at: number }).at - (attempts[i - 1] as { at: number }).at, `attempt ${i}`).toBeGreaterThanOrEqual(COOLDOWN_S * 1000);
+    }
+    for (const a of attempts) {
+      expect(a).toMatchObject({ url, failed: true });
+      expect(a.ms).toBeLessThan(TIMEOUT_MS + 500);
+    }
+    // No request waited for keys beyond timeoutMs (a refused connection fails at once anyway).
+    expect(Math.max(...waits)).toBeLessThan(TIMEOUT_MS + 500);
+  });
+
+  it("a fetch that never settles and ignores its signal: every request still answers within timeoutMs, one attempt per cooldown", async () => {
+    const attempts: number[] = [];
+    const hanging: FetchLike = () => {
+      attempts.push(Date.now());
+      return new Promise<Response>(() => undefined);
+    };
+    const { ask, mint, advance } = setup("https://keys.issuer.test/jwks.json", true, hanging);
+    const token = await mint();
+    const first = await timed(() => Promise.all(Array.from({ length: 10 }, () => ask(token))));
+    expect(first.ms).toBeLessThan(TIMEOUT_MS + 1000);
+    expect(first.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    for (const d of first.value) expect(d).toMatchObject({ allow: false, status: 503 });
+    advance(COOLDOWN_S - 1);
+    const inCooldown = await timed(() => ask(token));
+    expect(inCooldown.value).toMatchObject({ status: 503 });
+    expect(inCooldown.ms).toBeLessThan(TIMEOUT_MS);
+    expect(attempts).toHaveLength(1);
+    advance(2);
+    expect((await timed(() => ask(token))).ms).toBeLessThan(TIMEOUT_MS + 1000);
+    expect(attempts).toHaveLength(2);
   });
 
   it("a redirect to another host is not followed: its keys are never trusted", async () => {

@@ -36,12 +36,32 @@ const good = {
 };
 const without = (event: Json, ...names: string[]): Json => Object.fromEntries(Object.entries(event).filter(([k]) => !names.includes(k)));
 
-/** Never an allow: a rejection of any kind, or an answer with no Allow in it. */
+/**
+ * The errors the handler throws on purpose (lambdas/authorizer.ts, lambdas/answers.ts): the
+ * contract's `Error("Unauthorized")` (400/401), the refusal of an event no processor accepts, and
+ * the 5xx error. Anything else (a TypeError from reading a field of null, a RangeError) is a crash
+ * that happened to fail closed: a bug, even though API Gateway would not allow.
+ */
+const DELIBERATE_ERRORS: [name: string, message: RegExp][] = [
+  ["Error", /^Unauthorized$/],
+  ["Error", /^malformed authorizer event$/],
+  ["AuthorizerUnavailableError", /^authorizer unavailable \(ERR_[A-Z_]+\)$/],
+];
+
+function expectDeliberateError(error: unknown, what: string): void {
+  const detail = `${what}: threw ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`;
+  expect(error, detail).toBeInstanceOf(Error);
+  const { name, message } = error as Error;
+  expect(DELIBERATE_ERRORS.some(([n, m]) => n === name && m.test(message)), detail).toBe(true);
+}
+
+/** Never an allow: one of the handler's deliberate errors, or an answer with no Allow in it. */
 async function expectNoAllow(handler: typeof iam, event: unknown, what: string): Promise<void> {
   let result: unknown;
   try {
     result = await handler(event as never);
-  } catch {
+  } catch (error) {
+    expectDeliberateError(error, what);
     return;
   }
   expect(hasAnyAllow(result), `${what}: ${JSON.stringify(result)}`).toBe(false);
@@ -83,7 +103,9 @@ describe.skipIf(!FIXTURES_PRESENT)("malformed Lambda events never produce an all
     ["no methodArn", () => without(good.rest(), "methodArn")],
     ["headers null", () => ({ ...good.rest(), headers: null })],
     ["headers missing, token only in multiValueHeaders", () => without(good.rest(), "headers")],
-    ["headers null, token only in multiValueHeaders", () => ({ ...good.rest(), headers: null })],
+    ["headers null, only the token in multiValueHeaders", () => ({ ...good.rest(), headers: null, multiValueHeaders: { Authorization: [`Bearer ${token}`] } })],
+    ["headers missing, only the token in multiValueHeaders", () => ({ ...without(good.rest(), "headers"), multiValueHeaders: { Authorization: [`Bearer ${token}`] } })],
+    ["headers and multiValueHeaders null", () => ({ ...good.rest(), headers: null, multiValueHeaders: null })],
     ["headers an array", () => ({ ...good.rest(), headers: [["Authorization", `Bearer ${token}`]] })],
     ["a header value a number", () => ({ ...good.rest(), headers: { ...(good.rest().headers as Json), "Content-Length": 0 } })],
     ["multiValueHeaders a string", () => ({ ...good.rest(), multiValueHeaders: `Bearer ${token}` })],
@@ -125,6 +147,14 @@ describe.skipIf(!FIXTURES_PRESENT)("malformed Lambda events never produce an all
       expect(policyAllows(result, `${arn}/`)).toBe(false);
       expect(policyAllows(result, `${arn}/orders/42`)).toBe(true);
     }
+  });
+
+  it("the check refuses a crash that happens to fail closed (TypeError), and an error of another message", async () => {
+    const crash = (async () => { throw new TypeError("Cannot read properties of null (reading 'Authorization')"); }) as unknown as typeof iam;
+    const other = (async () => { throw new Error("Unauthorized: token eyJ..."); }) as unknown as typeof iam;
+    await expect(expectNoAllow(crash, {}, "crash")).rejects.toThrow(/TypeError/);
+    await expect(expectNoAllow(other, {}, "other")).rejects.toThrow(/Unauthorized: token/);
+    await expect(expectNoAllow((async () => { throw new Error("Unauthorized"); }) as unknown as typeof iam, {}, "ok")).resolves.toBeUndefined();
   });
 
   it.each(tokenEvents)("REST TOKEN, %s", async (what, make) => expectNoAllow(iam, make(), what));
