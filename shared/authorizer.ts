@@ -25,12 +25,13 @@ import type {
   FetchLike,
   IssuerConfig,
   JwtClaims,
+  KeySet,
   KeyStore,
   LogEntry,
   Logger,
   RouteConfig,
 } from "./types.js";
-import { VerifiedTokenCache } from "./verified-token-cache.js";
+import { VerifiedTokenCache, type CachedToken } from "./verified-token-cache.js";
 
 export interface AuthorizerOptions {
   fetch?: FetchLike;
@@ -85,20 +86,21 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
   });
   const cache = new VerifiedTokenCache(config.verifiedTokenCacheSize);
 
-  /** A cached token is only as good as its key: gone from the JWKS (or too stale) means gone. */
-  function keyStillTrusted(token: VerifiedToken): boolean {
-    const keys = jwks.peekKeySet(token.issuer);
-    if (keys === undefined) return false;
-    return token.kid === undefined ? keys.size > 0 : keys.hasKid(token.kid);
+  /** A hit is only as good as its key: the current key set must still pick that very key. */
+  function sameKey(keys: KeySet, entry: CachedToken): boolean {
+    return keys.keyFor(entry.alg, entry.headerKid)?.thumbprint === entry.thumbprint;
   }
 
   async function verifyToken(token: string, waitUntil: AuthorizeOptions["waitUntil"], trace: LogEntry): Promise<VerifiedToken> {
-    const nowSeconds = now() / 1000;
-    const cached = cache.get(token);
-    if (cached !== undefined) {
-      if (keyStillTrusted(cached)) {
-        checkTokenTimes(cached, nowSeconds);
-        return cached;
+    const entry = cache.get(token);
+    if (entry !== undefined) {
+      const { verified } = entry;
+      // A copy due for refresh goes the way a first-seen token's does (stale-while-revalidate,
+      // single flight, cooldown): otherwise cached traffic alone would never notice a removed key.
+      const keys = jwks.freshKeySet(verified.issuer) ?? (await jwks.getKeySet(verified.issuer, { kid: entry.headerKid, waitUntil }));
+      if (sameKey(keys, entry)) {
+        checkTokenTimes(verified, now() / 1000);
+        return verified;
       }
       cache.delete(token);
     }
@@ -121,7 +123,7 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
     // First-seen tokens only, so each distinct token is counted once per instance (kinds, no values).
     const hygiene = hygieneKinds({ alg: key.alg, claims, encodedLength: token.length });
     if (hygiene !== undefined) trace.hygiene = hygiene;
-    cache.set(token, verified);
+    cache.set(token, { verified, alg: key.alg, headerKid: parsed.header.kid, thumbprint: key.thumbprint });
     return verified;
   }
 
@@ -142,10 +144,11 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
 
   async function decide(request: AuthorizeRequest, options: AuthorizeOptions, trace: LogEntry): Promise<Decision> {
     const { segments, query } = normalizeRequestPath(request.path);
-    refuseMethodOverride(request);
     const match = routes.match(request.method, segments);
+    // Recorded before any token work, so that a 400 or 401 says which route it refused too.
+    if (match !== undefined) trace.route = match.route.route;
+    refuseMethodOverride(request);
     if (match?.route.public) {
-      trace.route = match.route.route;
       return { allow: true, route: match.route.route, public: true, claims: {}, issuer: undefined, params: match.params };
     }
     const token = extractToken({ headers: request.headers, query }, config.tokenSources);
@@ -156,7 +159,6 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
     trace.kid = verified.kid;
     trace.sub = verified.sub;
     if (match === undefined) return deny("ERR_ROUTE_NOT_FOUND", { verified });
-    trace.route = match.route.route;
     const failed = checkRoutePolicy(
       match.route,
       { issuer: verified.issuer.issuer, audiences: verified.audiences, scopes: verified.scopes, claims: verified.claims },
@@ -189,6 +191,7 @@ export function createAuthorizer(config: AuthorizerConfig, options: AuthorizerOp
         decision = deny("ERR_INTERNAL", {});
         trace.failure = error instanceof Error ? error.name : typeof error;
       }
+      if (typeof trace.route === "string") decision.route = trace.route;
     }
     trace.decision = decision.allow ? "allow" : "deny";
     trace.status = decision.allow ? 200 : decision.status;

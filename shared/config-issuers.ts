@@ -4,6 +4,7 @@
  * and public keys never serve the same issuer (the classic RS256 -> HS256 key confusion).
  */
 import { normalizeTokenType } from "./claims.js";
+import { assessJwk, duplicatedKids } from "./jwk-policy.js";
 import {
   checkKnownFields, field, isObject, item, Problems, quote, readInteger, readNonEmptyString, readObject,
   readStringList, type JsonObject,
@@ -52,7 +53,7 @@ function readIssuer(value: unknown, path: string, problems: Problems): IssuerCon
   if (hmac.length > 0 && hmac.length < algorithms.length) {
     problems.add(field(path, "algorithms"), "HMAC (HS*) and asymmetric algorithms must not be mixed in one issuer");
   }
-  const keys = readKeySource(obj, path, hmac.length > 0, hmac.length < algorithms.length, problems);
+  const keys = readKeySource(obj, path, algorithms, problems);
 
   const result: IssuerConfig = {
     issuer: issuer ?? "",
@@ -97,13 +98,8 @@ function readAlgorithms(value: unknown, path: string, problems: Problems): Algor
   return out;
 }
 
-function readKeySource(
-  obj: JsonObject,
-  path: string,
-  hmac: boolean,
-  asymmetric: boolean,
-  problems: Problems,
-): { jwksUri?: string; jwks?: JwkSet } {
+function readKeySource(obj: JsonObject, path: string, algorithms: readonly Algorithm[], problems: Problems): { jwksUri?: string; jwks?: JwkSet } {
+  const hmac = algorithms.some((a) => a.startsWith("HS"));
   const hasUri = obj.jwksUri !== undefined;
   const hasJwks = obj.jwks !== undefined;
   if (hasUri === hasJwks) {
@@ -115,7 +111,7 @@ function readKeySource(
     const uri = readJwksUri(obj.jwksUri, field(path, "jwksUri"), problems);
     return uri === undefined ? {} : { jwksUri: uri };
   }
-  const jwks = readInlineJwks(obj.jwks, field(path, "jwks"), hmac, asymmetric, problems);
+  const jwks = readInlineJwks(obj.jwks, field(path, "jwks"), algorithms, problems);
   return jwks === undefined ? {} : { jwks };
 }
 
@@ -144,7 +140,12 @@ function readJwksUri(value: unknown, path: string, problems: Problems): string |
   return problems.count === before ? text : undefined;
 }
 
-function readInlineJwks(value: unknown, path: string, hmac: boolean, asymmetric: boolean, problems: Problems): JwkSet | undefined {
+/**
+ * Inline keys meet the policy a fetched JWKS meets, but here an unusable key is an error rather
+ * than a skipped key: it is the operator's own typo, and would otherwise surface only as 401s.
+ * What only WebCrypto can tell (an EC point off its curve) still shows on first use.
+ */
+function readInlineJwks(value: unknown, path: string, algorithms: readonly Algorithm[], problems: Problems): JwkSet | undefined {
   if (!isObject(value) || !Array.isArray(value.keys)) {
     problems.add(path, 'must be a JWK set: { "keys": [ ... ] }');
     return undefined;
@@ -152,6 +153,11 @@ function readInlineJwks(value: unknown, path: string, hmac: boolean, asymmetric:
   checkKnownFields(value, ["keys"], path, problems);
   const keysPath = field(path, "keys");
   if (value.keys.length === 0) problems.add(keysPath, "must hold at least one key");
+  const hmac = algorithms.some((a) => a.startsWith("HS"));
+  const asymmetric = algorithms.some((a) => !a.startsWith("HS"));
+  // With no algorithms, or mixed ones, that problem is already reported; every key would repeat it.
+  const assess = algorithms.length > 0 && !(hmac && asymmetric);
+  const ambiguous = duplicatedKids(value.keys);
   const before = problems.count;
   value.keys.forEach((key: unknown, i: number) => {
     const at = item(keysPath, i);
@@ -159,6 +165,7 @@ function readInlineJwks(value: unknown, path: string, hmac: boolean, asymmetric:
       problems.add(at, "must be a JWK with a string kty");
       return;
     }
+    const keyBefore = problems.count;
     if (key.kty === "oct") {
       if (asymmetric) problems.add(at, "an oct (HMAC secret) key must not serve asymmetric algorithms");
       else if (!hmac) problems.add(at, "an oct key needs HS* algorithms");
@@ -167,6 +174,12 @@ function readInlineJwks(value: unknown, path: string, hmac: boolean, asymmetric:
       for (const member of PRIVATE_MEMBERS) {
         if (key[member] !== undefined) problems.add(field(at, member), "private key material must not be in the configuration");
       }
+    }
+    if (!assess || problems.count !== keyBefore) return;
+    const assessment = assessJwk(key, algorithms);
+    if (!assessment.usable) problems.add(at, assessment.reason);
+    else if (assessment.kid !== undefined && ambiguous.has(assessment.kid)) {
+      problems.add(field(at, "kid"), "another key of the same type has this kid: tokens naming it would match neither");
     }
   });
   return problems.count === before ? { keys: value.keys as Jwk[] } : undefined;

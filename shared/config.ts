@@ -62,7 +62,10 @@ function readDocument(raw: unknown, problems: Problems): Record<string, unknown>
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    problems.add("$", `not valid JSON (${error instanceof SyntaxError ? error.message : "parse error"})`);
+    // V8's message quotes the text around the error, which may be an inline HMAC secret: keep only
+    // where it is.
+    const at = error instanceof SyntaxError ? /at position \d+(?: \(line \d+ column \d+\))?/.exec(error.message)?.[0] : undefined;
+    problems.add("$", at === undefined ? "not valid JSON" : `not valid JSON (${at})`);
     return undefined;
   }
   if (!isObject(parsed)) {
@@ -204,7 +207,9 @@ export function configWarnings(config: AuthorizerConfig): ConfigProblem[] {
   if (config.jwks.maxStaleSeconds < config.jwks.cacheMaxAgeSeconds) {
     warnings.push({
       path: "jwks.maxStaleSeconds",
-      message: "shorter than jwks.cacheMaxAgeSeconds: a brief JWKS outage right after expiry fails every request",
+      message:
+        "shorter than jwks.cacheMaxAgeSeconds, so it counts as that long: no stale-if-error, " +
+        "a brief JWKS outage right after expiry fails every request",
     });
   }
   return warnings;

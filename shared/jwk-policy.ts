@@ -45,6 +45,25 @@ export function keyTypeOf(jwk: unknown): KeyType | undefined {
   return kty === "RSA" || kty === "EC" || kty === "OKP" || kty === "oct" ? kty : undefined;
 }
 
+/**
+ * Kids that name more than one key of the same type, usable or not: which key the issuer means is
+ * unclear, so that kid selects nothing (Wycheproof DuplicateKid). RFC 7517 §4.5 allows one kid for
+ * keys of different types, so those stay apart.
+ */
+export function duplicatedKids(keys: readonly unknown[]): Set<string> {
+  const seen = new Set<string>();
+  const duplicated = new Set<string>();
+  for (const jwk of keys) {
+    const kty = keyTypeOf(jwk);
+    const kid = (jwk as { kid?: unknown } | null)?.kid;
+    if (kty === undefined || typeof kid !== "string") continue;
+    const key = `${kty}\u0000${kid}`;
+    if (seen.has(key)) duplicated.add(kid);
+    else seen.add(key);
+  }
+  return duplicated;
+}
+
 function assess(
   jwk: unknown,
   allowed: readonly Algorithm[],

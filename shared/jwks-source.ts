@@ -6,7 +6,7 @@
  * Freshness is judged from timestamps of the injected clock, never from timers: Workers and Lambda
  * freeze between requests. Every network fetch of a jwksUri (cold, stale refresh, unknown `kid`)
  * happens at most once per `cooldownSeconds`, measured from the previous attempt; failures never
- * replace cached keys, which stay usable until `maxStaleSeconds`.
+ * replace cached keys, which stay usable until `maxStaleSeconds` (and always while fresh).
  */
 import { AuthorizerError, JwksFetchError, KeysUnavailableError } from "./errors.js";
 import { fetchJwks } from "./jwks-fetch.js";
@@ -44,6 +44,19 @@ export interface JwksSource {
   getKeySet(issuer: IssuerConfig, request: KeySetRequest): Promise<KeySet>;
   /** The keys currently usable for this issuer, without I/O; undefined when there are none. */
   peekKeySet(issuer: IssuerConfig): KeySet | undefined;
+  /**
+   * The keys when they need no refresh (static, or fetched under `cacheMaxAgeSeconds` ago), without
+   * I/O; otherwise undefined, and the caller goes through `getKeySet` like a first-seen token.
+   */
+  freshKeySet(issuer: IssuerConfig): KeySet | undefined;
+}
+
+/**
+ * How long a copy stays usable. A fresh copy is never refused: a `maxStaleSeconds` under
+ * `cacheMaxAgeSeconds` would otherwise make every request fetch (configWarnings flags it).
+ */
+export function staleLimitSeconds(settings: JwksSettings): number {
+  return Math.max(settings.maxStaleSeconds, settings.cacheMaxAgeSeconds);
 }
 
 interface CachedKeys {
@@ -68,7 +81,7 @@ interface RemoteSlot {
 export function createJwksSource(options: JwksSourceOptions): JwksSource {
   const { settings, now, keyStore, shareInflightFetches: share } = options;
   const cacheMaxAgeMs = settings.cacheMaxAgeSeconds * 1000;
-  const maxStaleMs = settings.maxStaleSeconds * 1000;
+  const maxStaleMs = staleLimitSeconds(settings) * 1000;
   const cooldownMs = settings.cooldownSeconds * 1000;
   const configured = new Set(options.issuers.map((issuer) => issuer.issuer));
   const remoteSlots = new Map<string, RemoteSlot>();
@@ -310,6 +323,12 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
       if (issuer.jwks !== undefined) return staticSets.get(issuer.issuer);
       if (issuer.jwksUri === undefined) return undefined;
       return usable(slotFor(issuer, issuer.jwksUri))?.keySet;
+    },
+    freshKeySet(issuer) {
+      if (issuer.jwks !== undefined) return staticSets.get(issuer.issuer);
+      if (issuer.jwksUri === undefined) return undefined;
+      const { cached } = slotFor(issuer, issuer.jwksUri);
+      return cached !== undefined && now() - cached.fetchedAt < cacheMaxAgeMs ? cached.keySet : undefined;
     },
   };
 }

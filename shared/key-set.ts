@@ -3,9 +3,9 @@
  * once per allowed algorithm (eagerly, so requests only ever see resolved CryptoKeys), and looked
  * up by algorithm and `kid` without any work per request beyond a map lookup.
  */
-import { importJWK } from "jose";
+import { calculateJwkThumbprint, importJWK, type JWK } from "jose";
 import { AuthorizerError } from "./errors.js";
-import { assessJwk, keyTypeOf } from "./jwk-policy.js";
+import { assessJwk, duplicatedKids, keyTypeOf } from "./jwk-policy.js";
 import { SIGNATURE_SCHEMES } from "./signature-params.js";
 import type { Algorithm, KeySet, VerificationKey } from "./types.js";
 
@@ -74,6 +74,18 @@ class ImportedKeySet implements BuiltKeySet {
     return this.#kids.has(kid);
   }
 
+  keyFor(alg: Algorithm, kid: string | undefined): VerificationKey | undefined {
+    if (kid !== undefined && this.#ambiguousKids.has(kid)) return undefined;
+    const candidates = this.#candidates(alg, kid);
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  #candidates(alg: Algorithm, kid: string | undefined): readonly VerificationKey[] {
+    const index = this.#byAlg.get(alg);
+    if (index === undefined) return NO_KEYS;
+    return kid === undefined ? index.all : (index.byKid.get(kid) ?? NO_KEYS);
+  }
+
   /**
    * With a `kid`, only keys carrying that `kid` are candidates (as jose does; a kid-less key never
    * answers for a token that names a kid). Without one, every key usable for `alg` is. Exactly one
@@ -84,8 +96,7 @@ class ImportedKeySet implements BuiltKeySet {
     if (kid !== undefined && this.#ambiguousKids.has(kid)) {
       throw new AuthorizerError("ERR_JWKS_MULTIPLE_MATCHING_KEYS", "the JWKS has several keys with the token's kid");
     }
-    const index = this.#byAlg.get(alg);
-    const candidates = index === undefined ? NO_KEYS : kid === undefined ? index.all : (index.byKid.get(kid) ?? NO_KEYS);
+    const candidates = this.#candidates(alg, kid);
     if (candidates.length === 1) return candidates[0] as VerificationKey;
     if (candidates.length === 0) {
       throw new AuthorizerError(
@@ -147,10 +158,14 @@ export async function createKeySet(jwks: unknown, options: KeySetOptions): Promi
       return undefined;
     }
     try {
+      const members = keyMembers(jwk as Record<string, unknown>);
+      // Once per key and load, so a cache hit compares two strings instead of hashing anything.
+      const thumbprint = await calculateJwkThumbprint(members as JWK);
       return await Promise.all(
         assessment.algorithms.map(async (alg): Promise<VerificationKey> => ({
           kid: assessment.kid,
           alg,
+          thumbprint,
           cryptoKey:
             assessment.material !== undefined
               ? await importHmacKey(assessment.material, alg)
@@ -170,35 +185,20 @@ export async function createKeySet(jwks: unknown, options: KeySetOptions): Promi
 }
 
 /**
- * Kids that name more than one key of the same type, usable or not: which key the issuer means is
- * unclear, so that kid selects nothing (Wycheproof DuplicateKid). RFC 7517 §4.5 allows one kid for
- * keys of different types, so those stay apart.
- */
-function duplicatedKids(keys: readonly unknown[]): Set<string> {
-  const seen = new Set<string>();
-  const duplicated = new Set<string>();
-  for (const jwk of keys) {
-    const kty = keyTypeOf(jwk);
-    const kid = (jwk as { kid?: unknown } | null)?.kid;
-    if (kty === undefined || typeof kid !== "string") continue;
-    const key = `${kty}\u0000${kid}`;
-    if (seen.has(key)) duplicated.add(kid);
-    else seen.add(key);
-  }
-  return duplicated;
-}
-
-/**
  * Imports a public JWK for one algorithm, verify-only. Only the public members go to WebCrypto:
  * `use`, `key_ops` and `alg` were checked by the policy (and would make WebCrypto refuse otherwise
  * fine keys, e.g. `key_ops: ["verify", "sign"]` on a public key).
  */
 export function importPublicJwk(jwk: Record<string, unknown>, alg: Algorithm): Promise<CryptoKey> {
+  return importJWK(keyMembers(jwk), alg) as Promise<CryptoKey>;
+}
+
+/** The members that are the key itself (RFC 7638 §3.2): what both import and thumbprint use. */
+function keyMembers(jwk: Record<string, unknown>): Record<string, unknown> {
   const material: Record<string, unknown> = { kty: jwk.kty };
-  for (const name of jwk.kty === "RSA" ? ["n", "e"] : jwk.kty === "EC" ? ["crv", "x", "y"] : ["crv", "x"]) {
-    material[name] = jwk[name];
-  }
-  return importJWK(material, alg) as Promise<CryptoKey>;
+  const names = jwk.kty === "RSA" ? ["n", "e"] : jwk.kty === "EC" ? ["crv", "x", "y"] : jwk.kty === "oct" ? ["k"] : ["crv", "x"];
+  for (const name of names) material[name] = jwk[name];
+  return material;
 }
 
 export function importHmacKey(secret: Uint8Array, alg: Algorithm): Promise<CryptoKey> {

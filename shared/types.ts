@@ -177,6 +177,8 @@ export type Logger = (level: "info" | "warn" | "error", entry: LogEntry) => void
 export interface VerificationKey {
   kid: string | undefined;
   alg: Algorithm;
+  /** RFC 7638 thumbprint of the key material: the same key has the same one across JWKS loads. */
+  thumbprint: string;
   cryptoKey: CryptoKey;
 }
 
@@ -187,6 +189,8 @@ export interface VerificationKey {
 export interface KeySet {
   readonly size: number;
   hasKid(kid: string): boolean;
+  /** The key `select` would return, or undefined where it would throw (none, or ambiguous). */
+  keyFor(alg: Algorithm, kid: string | undefined): VerificationKey | undefined;
   /** The one key for this algorithm and `kid`; throws ERR_JWKS_NO_MATCHING_KEY or ERR_JWKS_MULTIPLE_MATCHING_KEYS. */
   select(alg: Algorithm, kid: string | undefined): VerificationKey;
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAuthorizer, parseConfig, type Authorizer, type Decision, type LogEntry } from "../../shared/index.js";
 import { generateTestKey, jwksOf, mintToken, TEST_ISSUER, type TestKey } from "../support/keys.js";
 import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
@@ -152,14 +152,41 @@ describe("authorize(): the decision table", () => {
 });
 
 describe("authorize(): the verified-token cache", () => {
+  const verify = () => vi.spyOn(crypto.subtle, "verify");
+  afterEach(() => vi.restoreAllMocks());
+
   it("serves a repeat token without new signature work, and still runs route checks", async () => {
     const a = make();
     const token = await mint();
+    const calls = verify();
     expect((await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(token) })).allow).toBe(true);
+    expect(calls).toHaveBeenCalledTimes(1);
     expect((await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(token) })).allow).toBe(true);
     // Same cached token, a route it does not satisfy: denied on the hit too.
     expect(denied(await a.authorize({ method: "POST", path: "/orders", headers: bearer(token) })).status).toBe(403);
     expect(denied(await a.authorize({ method: "GET", path: "/admin/x", headers: bearer(token) })).status).toBe(401);
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it("verifies every time with verifiedTokenCacheSize 0", async () => {
+    const a = make({ verifiedTokenCacheSize: 0 });
+    const token = await mint();
+    const calls = verify();
+    for (let i = 0; i < 3; i++) expect((await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(token) })).allow).toBe(true);
+    expect(calls).toHaveBeenCalledTimes(3);
+  });
+
+  it("caches only successes: a bad signature or a failed claim check is verified again", async () => {
+    const a = make();
+    const impostor = await generateTestKey("ES256", "k1");
+    const forged = await mint({}, {}, impostor);
+    const expired = await mint({ exp: Math.floor(clock / 1000) - 60 });
+    const calls = verify();
+    for (let i = 0; i < 2; i++) {
+      expect(denied(await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(forged) })).code).toBe("ERR_JWS_SIGNATURE_INVALID");
+      expect(denied(await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(expired) })).code).toBe("ERR_JWT_EXPIRED");
+    }
+    expect(calls).toHaveBeenCalledTimes(4);
   });
 
   it("re-checks expiry on every hit", async () => {
@@ -175,28 +202,95 @@ describe("authorize(): the verified-token cache", () => {
     }
   });
 
-  it("drops a cached token when its key leaves the JWKS", async () => {
-    const rotating = await startJwksServer({ jwks: jwksOf(key) });
-    const logs: LogEntry[] = [];
+  /** An authorizer on its own JWKS server whose copy is fresh for 60 s; `later` runs 61 s on. */
+  async function rotating(initial: TestKey[]) {
+    const upstream = await startJwksServer({ jwks: jwksOf(...initial) });
     const a = createAuthorizer(parseConfig({
-      issuers: [{ issuer: TEST_ISSUER, jwksUri: rotating.url, algorithms: ["ES256"] }],
+      issuers: [{ issuer: TEST_ISSUER, jwksUri: upstream.url, algorithms: ["ES256"] }],
       routes: [{ route: "GET /orders/{id}", audience: "orders-api" }],
       jwks: { cacheMaxAgeSeconds: 60, cooldownSeconds: 1 },
-    }), { now: () => clock, log: (_l, e) => logs.push(e) });
-    const token = await mint();
-    expect((await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(token) })).allow).toBe(true);
-    const next = await generateTestKey("ES256", "k2");
-    rotating.setJwks(jwksOf(next));
+    }), { now: () => clock, log: () => {} });
+    const ask = (token: string, waitUntil?: (work: Promise<unknown>) => void) =>
+      a.authorize({ method: "GET", path: "/orders/1", headers: bearer(token) }, { waitUntil });
     const saved = clock;
-    clock += 61_000; // the cached JWKS is stale: the next lookup refreshes it inline (no waitUntil)
-    try {
-      const fresh = await mint({}, {}, next);
-      expect((await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(fresh) })).allow).toBe(true);
-      expect(denied(await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(token) })).code).toBe("ERR_JWKS_NO_MATCHING_KEY");
-    } finally {
-      clock = saved;
-      await rotating.close();
+    async function later(run: () => Promise<void>): Promise<void> {
+      clock += 61_000;
+      try {
+        await run();
+      } finally {
+        clock = saved;
+        await upstream.close();
+      }
     }
+    return { upstream, ask, later };
+  }
+
+  it("refreshes a stale JWKS for cached tokens alone, inline, and drops the token whose key left", async () => {
+    const { upstream, ask, later } = await rotating([key]);
+    const token = await mint();
+    expect((await ask(token)).allow).toBe(true);
+    expect((await ask(token)).allow).toBe(true);
+    expect(upstream.requests).toBe(1); // fresh: the hit does no I/O
+    upstream.setJwks(jwksOf(await generateTestKey("ES256", "k2")));
+    await later(async () => {
+      expect(denied(await ask(token)).code).toBe("ERR_JWKS_NO_MATCHING_KEY");
+      expect(upstream.requests).toBe(2);
+    });
+  });
+
+  it("with waitUntil, serves the stale copy once, refreshes after the response, then refuses", async () => {
+    const { upstream, ask, later } = await rotating([key]);
+    const token = await mint();
+    expect((await ask(token)).allow).toBe(true);
+    upstream.setJwks(jwksOf(await generateTestKey("ES256", "k2")));
+    await later(async () => {
+      const background: Promise<unknown>[] = [];
+      expect((await ask(token, (work) => background.push(work))).allow).toBe(true);
+      expect(background).toHaveLength(1);
+      await Promise.all(background);
+      expect(upstream.requests).toBe(2);
+      expect(denied(await ask(token)).code).toBe("ERR_JWKS_NO_MATCHING_KEY");
+    });
+  });
+
+  it("drops a cached token when new key material is published under its kid", async () => {
+    const { upstream, ask, later } = await rotating([key]);
+    const token = await mint();
+    expect((await ask(token)).allow).toBe(true);
+    upstream.setJwks(jwksOf(await generateTestKey("ES256", "k1")));
+    await later(async () => {
+      expect(denied(await ask(token)).code).toBe("ERR_JWS_SIGNATURE_INVALID");
+    });
+  });
+
+  it("drops a cached kid-less token when its key is replaced, or joined by a second one", async () => {
+    const first = await generateTestKey("ES256", "only");
+    const replaced = await rotating([first]);
+    const token = await mint({}, { kid: undefined }, first);
+    expect((await replaced.ask(token)).allow).toBe(true);
+    replaced.upstream.setJwks(jwksOf(await generateTestKey("ES256", "only")));
+    await replaced.later(async () => {
+      expect(denied(await replaced.ask(token)).code).toBe("ERR_JWS_SIGNATURE_INVALID");
+    });
+
+    const joined = await rotating([first]);
+    expect((await joined.ask(token)).allow).toBe(true);
+    joined.upstream.setJwks(jwksOf(first, await generateTestKey("ES256", "second")));
+    await joined.later(async () => {
+      expect(denied(await joined.ask(token)).code).toBe("ERR_JWKS_MULTIPLE_MATCHING_KEYS");
+    });
+  });
+
+  it("keeps a cached token without new signature work when a refresh brings the same key back", async () => {
+    const { upstream, ask, later } = await rotating([key]);
+    const token = await mint();
+    expect((await ask(token)).allow).toBe(true);
+    const calls = verify();
+    await later(async () => {
+      expect((await ask(token)).allow).toBe(true);
+      expect(upstream.requests).toBe(2);
+      expect(calls).not.toHaveBeenCalled();
+    });
   });
 });
 
@@ -214,6 +308,23 @@ describe("authorize(): logging", () => {
     const text = JSON.stringify(logs);
     for (const part of token.split(".")) expect(text).not.toContain(part);
     expect(text).not.toContain("alice@example.com");
+  });
+
+  it("names the matched route on 400 and 401 denials, in the decision and the log line", async () => {
+    const logs: LogEntry[] = [];
+    const a = make({}, logs);
+    const missing = denied(await a.authorize({ method: "GET", path: "/orders/1", headers: {} }));
+    expect(missing).toMatchObject({ status: 401, code: "ERR_TOKEN_MISSING", route: "GET /orders/{id}" });
+    const forged = denied(await a.authorize({ method: "GET", path: "/orders/1", headers: bearer(`${await mint()}x`) }));
+    expect(forged).toMatchObject({ status: 401, route: "GET /orders/{id}" });
+    const twice = denied(await a.authorize({ method: "GET", path: "/orders/1", headers: { authorization: ["Bearer a", "Bearer b"] } }));
+    expect(twice).toMatchObject({ status: 400, route: "GET /orders/{id}" });
+    const nowhere = denied(await a.authorize({ method: "GET", path: "/nowhere", headers: {} }));
+    expect(nowhere.route).toBeUndefined();
+    const lines = logs.filter((l) => l.event === "decision");
+    expect(lines.map((l) => [l.status, l.route])).toEqual([
+      [401, "GET /orders/{id}"], [401, "GET /orders/{id}"], [400, "GET /orders/{id}"], [401, undefined],
+    ]);
   });
 
   it("never logs a query-string token", async () => {

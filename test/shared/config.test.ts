@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configWarnings, parseConfig } from "../../shared/config.js";
 import { ConfigError, type ConfigProblem } from "../../shared/errors.js";
+import { STATIC_EC_JWK, STATIC_RSA_JWK } from "../support/static-keys.js";
 
 const ISSUER = "https://auth.example.com/";
 
@@ -36,7 +37,7 @@ function expectProblem(edit: (doc: Record<string, any>) => void, path: string, m
 }
 
 const hsJwks = { keys: [{ kty: "oct", k: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA" }] };
-const rsaJwks = { keys: [{ kty: "RSA", kid: "1", n: "AQAB", e: "AQAB" }] };
+const rsaJwks = { keys: [{ ...STATIC_RSA_JWK }] };
 
 describe("parseConfig accepts and applies defaults", () => {
   it("fills every default", () => {
@@ -254,6 +255,40 @@ describe("parseConfig rejects, naming the JSON path", () => {
       d.routes[1].issuers = [ISSUER];
     });
     expect(problems.map((p) => p.path)).toEqual(["issuers[0].algorithms[0]"]);
+  });
+});
+
+describe("parseConfig checks inline keys at start, with the policy fetched keys meet", () => {
+  const inline = (keys: unknown[], algorithms = ["RS256"]) => (d: Record<string, any>) =>
+    Object.assign(d.issuers[0], { jwksUri: undefined, jwks: { keys }, algorithms });
+  const short = "c2hvcnQtc2VjcmV0LTE2Yg"; // 16 bytes
+
+  it.each<[string, unknown[], string[], string, RegExp]>([
+    ["an RSA modulus of 16 bits", [{ kty: "RSA", n: "AQAB", e: "AQAB" }], ["RS256"], "issuers[0].jwks.keys[0]", /modulus shorter than 2048/],
+    ["RSA exponent 1", [{ ...STATIC_RSA_JWK, e: "AQ" }], ["RS256"], "issuers[0].jwks.keys[0]", /exponent/],
+    ["an HMAC secret shorter than its hash", [{ kty: "oct", k: short }], ["HS256"], "issuers[0].jwks.keys[0]", /shorter than the hash/],
+    ["a key for encryption", [{ ...STATIC_RSA_JWK, use: "enc" }], ["RS256"], "issuers[0].jwks.keys[0]", /use is not "sig"/],
+    ["a key pinned to another algorithm", [{ ...STATIC_RSA_JWK, alg: "RS512" }], ["RS256"], "issuers[0].jwks.keys[0]", /no algorithm allowed/],
+    ["a key no allowed algorithm fits", [STATIC_EC_JWK], ["RS256"], "issuers[0].jwks.keys[0]", /no algorithm allowed/],
+    ["a non-canonical coordinate", [{ ...STATIC_EC_JWK, x: `${STATIC_EC_JWK.x}=` }], ["ES256"], "issuers[0].jwks.keys[0]", /canonical base64url/],
+    ["a bad key after a good one", [STATIC_RSA_JWK, { kty: "RSA", n: "AQAB", e: "AQAB" }], ["RS256"], "issuers[0].jwks.keys[1]", /modulus/],
+    ["two keys under one kid", [STATIC_RSA_JWK, { ...STATIC_RSA_JWK }], ["RS256"], "issuers[0].jwks.keys[1].kid", /same type has this kid/],
+  ])("refuses %s", (_name, keys, algorithms, path, message) => {
+    expectProblem(inline(keys, algorithms), path, message);
+  });
+
+  it("names the key in the error users see, and accepts real keys", () => {
+    const doc = valid();
+    inline([STATIC_RSA_JWK, { kty: "RSA", kid: "fake", n: "AQAB", e: "AQAB" }])(doc);
+    expect(() => parseConfig(doc)).toThrow(/issuers\[0\]\.jwks\.keys\[1\]: RSA modulus shorter than 2048 bits/);
+    const ok = valid();
+    inline([STATIC_EC_JWK], ["ES256"])(ok);
+    expect(parseConfig(ok).issuers[0]?.jwks?.keys).toHaveLength(1);
+  });
+
+  it("reports a key once, not again for the policy, when it already broke a configuration rule", () => {
+    const problems = problemsOf(inline([{ ...STATIC_RSA_JWK, d: "AQAB" }]));
+    expect(problems).toEqual([{ path: "issuers[0].jwks.keys[0].d", message: expect.stringMatching(/private/) }]);
   });
 });
 

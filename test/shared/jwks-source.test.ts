@@ -85,6 +85,43 @@ describe("cold start and the fresh cache", () => {
   });
 });
 
+describe("maxStaleSeconds under cacheMaxAgeSeconds", () => {
+  const short = { ...SETTINGS, maxStaleSeconds: 0 };
+
+  it("a fresh copy is used whatever maxStaleSeconds says: no fetch per request", async () => {
+    const h = harness({ settings: short });
+    for (let i = 0; i < 5; i++) {
+      expect((await h.source.getKeySet(h.issuer, { kid: "k1" })).hasKid("k1")).toBe(true);
+      h.advance(SETTINGS.cooldownSeconds + 1);
+    }
+    expect(h.fetches()).toBe(1);
+    expect(h.source.peekKeySet(h.issuer)?.hasKid("k1")).toBe(true);
+  });
+
+  it("the copy counts as usable for cacheMaxAgeSeconds, so a failed refresh after that is an outage", async () => {
+    const h = harness({ settings: short });
+    await h.source.getKeySet(h.issuer, { kid: "k1" });
+    server.behave({ kind: "status", status: 500 });
+    h.advance(SETTINGS.cacheMaxAgeSeconds);
+    expect((await rejection(h.source.getKeySet(h.issuer, { kid: "k1" }))).code).toBe("ERR_KEYS_UNAVAILABLE");
+    expect(h.fetches()).toBe(2);
+  });
+});
+
+describe("freshKeySet (the cache-hit check)", () => {
+  it("answers without I/O while the copy is fresh and undefined once it is due for refresh", async () => {
+    const h = harness();
+    expect(h.source.freshKeySet(h.issuer)).toBeUndefined();
+    const keys = await h.source.getKeySet(h.issuer, { kid: "k1" });
+    h.advance(SETTINGS.cacheMaxAgeSeconds - 1);
+    expect(h.source.freshKeySet(h.issuer)).toBe(keys);
+    h.advance(1);
+    expect(h.source.freshKeySet(h.issuer)).toBeUndefined();
+    expect(h.source.peekKeySet(h.issuer)).toBe(keys); // still usable, just stale
+    expect(h.fetches()).toBe(1);
+  });
+});
+
 describe("unknown kid", () => {
   it("a rotation costs one refetch, then the new key is found", async () => {
     const h = harness();

@@ -111,6 +111,35 @@ describe("createKeySet", () => {
     expect(await codeOf(() => set.select("HS512", "s"))).toBe("ERR_JWKS_NO_MATCHING_KEY");
   });
 
+  it("keyFor answers as select would, undefined where select throws", async () => {
+    const a = await publicJwk("ES256", { kid: "a" });
+    const set = await createKeySet({ keys: [a, await publicJwk("ES256", { kid: "dup" }), await publicJwk("ES256", { kid: "dup" })] }, { algorithms: ["ES256"] });
+    expect(set.keyFor("ES256", "a")).toBe(set.select("ES256", "a"));
+    expect(set.keyFor("ES256", "dup")).toBeUndefined();
+    expect(set.keyFor("ES256", "unknown")).toBeUndefined();
+    expect(set.keyFor("ES384", "a")).toBeUndefined();
+    // The "dup" keys are left out, so a kid-less token meets one key, as with select.
+    expect(set.keyFor("ES256", undefined)).toBe(set.select("ES256", undefined));
+    const two = await createKeySet({ keys: [a, await publicJwk("ES256", { kid: "b" })] }, { algorithms: ["ES256"] });
+    expect(two.keyFor("ES256", undefined)).toBeUndefined();
+  });
+
+  it("gives a key the same RFC 7638 thumbprint on every load, and other material another", async () => {
+    const a = await publicJwk("RS256", { kid: "k", use: "sig" });
+    const load = async (jwk: Record<string, unknown>) =>
+      (await createKeySet({ keys: [jwk] }, { algorithms: ["RS256", "PS256"] })).select("RS256", "k").thumbprint;
+    const first = await load(a);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await load({ ...a, alg: "RS256" })).toBe(first); // members outside the key do not count
+    expect(await load(await publicJwk("RS256", { kid: "k" }))).not.toBe(first);
+    const both = await createKeySet({ keys: [a] }, { algorithms: ["RS256", "PS256"] });
+    expect(both.select("PS256", "k").thumbprint).toBe(first);
+    const secret = await secretJwk("HS256", { kid: "s" });
+    const hmac = await createKeySet({ keys: [secret] }, { algorithms: ["HS256"] });
+    expect(hmac.select("HS256", "s").thumbprint).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(hmac.select("HS256", "s").thumbprint).not.toContain(secret.k as string);
+  });
+
   it("does not take a plain object for a key set", () => {
     expect(isKeySet({ size: 1, hasKid: () => true, select: () => undefined })).toBe(false);
   });

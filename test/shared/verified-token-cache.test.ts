@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { VerifiedToken } from "../../shared/claims.js";
-import { MAX_CACHED_TOKEN_LENGTH, VerifiedTokenCache } from "../../shared/verified-token-cache.js";
+import { MAX_CACHED_TOKEN_LENGTH, VerifiedTokenCache, type CachedToken } from "../../shared/verified-token-cache.js";
 
-const entry = (sub: string) => ({ sub }) as unknown as VerifiedToken;
+const entry = (sub: string): CachedToken => ({
+  verified: { sub } as unknown as VerifiedToken, alg: "ES256", headerKid: undefined, thumbprint: `tp-${sub}`,
+});
 
 describe("VerifiedTokenCache", () => {
   it("returns what was stored for the exact token string only", () => {
     const cache = new VerifiedTokenCache(10);
     cache.set("a.b.c", entry("alice"));
-    expect(cache.get("a.b.c")?.sub).toBe("alice");
+    expect(cache.get("a.b.c")?.verified.sub).toBe("alice");
     expect(cache.get("a.b.c ")).toBeUndefined();
   });
 
@@ -17,7 +19,7 @@ describe("VerifiedTokenCache", () => {
     for (const t of ["t1", "t2", "t3", "t4"]) cache.set(t, entry(t));
     expect(cache.size).toBe(3);
     expect(cache.get("t1")).toBeUndefined();
-    expect(cache.get("t4")?.sub).toBe("t4");
+    expect(cache.get("t4")?.verified.sub).toBe("t4");
   });
 
   it("does not store oversized tokens, and stores nothing when disabled", () => {
