@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTestKey, jwksOf, mintToken, TEST_ISSUER, type TestKey } from "../support/keys.js";
-import { bundleWorker, startWorker } from "./support/worker-harness.js";
+import { bundleWorker, deployedWorkerSettings, startWorker } from "./support/worker-harness.js";
 
 const DOUBLE = `export default function () {
   return { writeDataPoint(point) { console.log("METRICS_POINT " + JSON.stringify(point)); } };
@@ -32,7 +32,8 @@ async function startWithMetrics() {
         modules: true,
         scriptPath,
         modulesRoot: dirname(scriptPath),
-        compatibilityDate: "2026-04-01",
+        compatibilityDate: deployedWorkerSettings().compatibilityDate,
+        compatibilityFlags: deployedWorkerSettings().compatibilityFlags,
         bindings: { AUTHORIZER_CONFIG: JSON.stringify(config) },
         wrappedBindings: { METRICS: { scriptName: "metrics-double" } },
       },
@@ -68,8 +69,8 @@ describe("the Worker writes metrics in workerd", () => {
       ["decision", "deny", "ERR_TOKEN_MISSING"],
       ["decision", "deny", "ERR_JWT_EXPIRED"],
     ]);
-    // The core names the route in its decision line once the token verified; before that, "(none)".
-    expect(points[1].indexes).toEqual(["(none)"]);
+    // The route is known as soon as the request matched one, before any token work: 401s carry it.
+    expect(points.map((p) => p.indexes)).toEqual([["GET /orders/{id}"], ["GET /orders/{id}"]]);
     expect(points[1].doubles[2]).toBe(401);
     expect(instance.lines.join("\n")).not.toContain(expired.split(".")[2]);
     expect(instance.lines.join("\n")).not.toContain("metrics_binding_absent");

@@ -49,6 +49,38 @@ async function expectErrorAnswer(
   return { body, text, challenge: response.headers.get("www-authenticate") };
 }
 
+const REALM = "edge-authorizer";
+
+interface ExactAnswer {
+  status: number;
+  error: string;
+  description: string;
+  /** The whole WWW-Authenticate value; null: no such header. */
+  challenge: string | null;
+}
+
+/** The Worker's own answer, exactly: status, headers, and the whole body. */
+async function expectExactAnswer(response: Awaited<ReturnType<TestWorker["fetch"]>>, expected: ExactAnswer, label = "") {
+  expect({
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    cacheControl: response.headers.get("cache-control"),
+    challenge: response.headers.get("www-authenticate"),
+    body: await response.text(),
+  }, label).toEqual({
+    status: expected.status,
+    contentType: "application/json",
+    cacheControl: "no-store",
+    challenge: expected.challenge,
+    body: JSON.stringify({ error: expected.error, error_description: expected.description }),
+  });
+}
+
+/** RFC 6750 challenge with an error attribute (400/401/403), as CONTRACT.md section 2 lists. */
+function challengeFor(error: string, description: string, scope?: string): string {
+  return `Bearer realm="${REALM}", error="${error}", error_description="${description}"` + (scope === undefined ? "" : `, scope="${scope}"`);
+}
+
 describe("allowed requests", () => {
   it("forwards a public route with identity headers and Authorization stripped", async () => {
     let response!: Awaited<ReturnType<TestWorker["fetch"]>>;
@@ -239,6 +271,133 @@ describe("denied requests never reach the origin", () => {
   });
 });
 
+describe("CONTRACT.md section 2, every row of the decision table, exact answers", () => {
+  it("public route: forwarded, identity headers stripped, no challenge", async () => {
+    let response!: Awaited<ReturnType<TestWorker["fetch"]>>;
+    const seen = await originRequests(async () => {
+      response = await worker.fetch("/health", { headers: { "x-auth-sub": "spoofed", authorization: `Bearer ${await mintToken(key)}` } });
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("www-authenticate")).toBeNull();
+    expect(await response.text()).toBe("origin saw GET /health\nbody bytes: 0\n");
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0]!.headers).filter((name) => name.startsWith("x-auth-") || name === "authorization")).toEqual([]);
+  });
+
+  it("valid token, route satisfied: forwarded with identity headers, no challenge", async () => {
+    const token = await mintToken(key, { claims: { sub: "row-two", scope: "orders:read" } });
+    let response!: Awaited<ReturnType<TestWorker["fetch"]>>;
+    const seen = await originRequests(async () => {
+      response = await worker.fetch("/orders/7", { headers: { authorization: `Bearer ${token}` } });
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("www-authenticate")).toBeNull();
+    expect(await response.text()).toBe("origin saw GET /orders/7\nbody bytes: 0\n");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.headers["x-auth-sub"]).toBe("row-two");
+    expect(seen[0]!.headers["x-auth-scope"]).toBe("orders:read");
+  });
+
+  it("claims: a token whose claim matches the path parameter (string, or array holding it) is forwarded", async () => {
+    for (const tenantId of ["acme", ["other", "acme"]]) {
+      const token = await mintToken(key, { claims: { tenant_id: tenantId } });
+      let response!: Awaited<ReturnType<TestWorker["fetch"]>>;
+      const seen = await originRequests(async () => {
+        response = await worker.fetch("/tenants/acme/orders", { headers: { authorization: `Bearer ${token}` } });
+      });
+      expect(response.status, JSON.stringify(tenantId)).toBe(201);
+      expect(seen.map((r) => r.path)).toEqual(["/tenants/acme/orders"]);
+    }
+  });
+
+  it("no token (none, Basic, Digest): 401 with a challenge without an error attribute", async () => {
+    const answer: ExactAnswer = {
+      status: 401, error: "unauthorized", description: "a Bearer access token is required", challenge: `Bearer realm="${REALM}"`,
+    };
+    const seen = await originRequests(async () => {
+      await expectExactAnswer(await worker.fetch("/orders/1"), answer, "none");
+      await expectExactAnswer(await worker.fetch("/orders/1", { headers: { authorization: "Basic YWxpY2U6c2VjcmV0" } }), answer, "Basic");
+      await expectExactAnswer(await worker.fetch("/orders/1", { headers: { authorization: 'Digest username="alice"' } }), answer, "Digest");
+      // On a route no configuration covers too: no credentials is 401 everywhere (no route mapping).
+      await expectExactAnswer(await worker.fetch("/nowhere"), answer, "no route");
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it("malformed request (two tokens, Bearer with no token): 400 invalid_request", async () => {
+    const token = await mintToken(key);
+    const description = "the request must carry exactly one Bearer token";
+    const answer: ExactAnswer = {
+      status: 400, error: "invalid_request", description, challenge: challengeFor("invalid_request", description),
+    };
+    const seen = await originRequests(async () => {
+      const two = await worker.fetch("/orders/1", { headers: [["authorization", `Bearer ${token}`], ["authorization", `Bearer ${token}`]] });
+      await expectExactAnswer(two, answer, "two Authorization headers");
+      await expectExactAnswer(await worker.fetch("/orders/1", { headers: { authorization: `Bearer ${token}, Bearer ${token}` } }), answer, "two in one");
+      await expectExactAnswer(await worker.fetch("/orders/1", { headers: { authorization: "Bearer" } }), answer, "Bearer alone");
+      await expectExactAnswer(await worker.fetch("/orders/1", { headers: { authorization: "Bearer " } }), answer, "Bearer and a space");
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it("invalid token (signature, alg, kid, iss, aud, exp, nbf, typ, format): 401 invalid_token", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases: [kind: string, token: string, description: string][] = [
+      ["signature", await mintToken(await generateTestKey("ES256", "key-1")), "the token signature is invalid"],
+      ["alg", await mintToken(await generateTestKey("RS256", "key-1")), "the token's signing algorithm is not accepted"],
+      ["kid", await mintToken(await generateTestKey("ES256", "nobody")), "no trusted key matches the token"],
+      ["iss", await mintToken(key, { claims: { iss: "https://evil.test/" } }), "the token issuer is not trusted"],
+      ["aud", await mintToken(key, { claims: { aud: "someone-else" } }), "the token is not intended for this API"],
+      ["exp", await mintToken(key, { nowSeconds: now - 7200 }), "the access token expired"],
+      ["nbf", await mintToken(key, { claims: { nbf: now + 3600, iat: now } }), "the access token is not valid yet"],
+      ["typ JWT", await mintToken(key, { header: { typ: "JWT" } }), "the token type is not accepted"],
+      ["typ absent", await mintToken(key, { header: { typ: undefined } }), "the token type is not accepted"],
+      ["typ id_token", await mintToken(key, { header: { typ: "id_token+jwt" } }), "the token type is not accepted"],
+      ["format", "not.a.jwt", "the access token is malformed"],
+    ];
+    const seen = await originRequests(async () => {
+      for (const [kind, token, description] of cases) {
+        const response = await worker.fetch("/orders/1", { headers: { authorization: `Bearer ${token}` } });
+        await expectExactAnswer(response, {
+          status: 401, error: "invalid_token", description, challenge: challengeFor("invalid_token", description),
+        }, kind);
+      }
+    });
+    expect(seen).toEqual([]);
+    // The media-type spelling of the accepted typ is the same type (RFC 7515 section 4.1.9).
+    const mediaType = await mintToken(key, { header: { typ: "application/AT+JWT" } });
+    expect((await worker.fetch("/orders/1", { headers: { authorization: `Bearer ${mediaType}` } })).status).toBe(201);
+  });
+
+  it("valid token, scope or claim not met, or no route: 403 insufficient_scope", async () => {
+    const scopeMissing = "the token lacks a required scope";
+    const claimMissing = "the token is not authorized for this resource";
+    const noRoute = "no route allows this request";
+    const cases: [kind: string, path: string, init: Parameters<TestWorker["fetch"]>[1], claims: Record<string, unknown>, ExactAnswer][] = [
+      ["scopes (all required)", "/orders", { method: "POST", body: "{}" }, { scope: "orders:read" },
+        { status: 403, error: "insufficient_scope", description: scopeMissing, challenge: challengeFor("insufficient_scope", scopeMissing, "orders:write") }],
+      ["anyScopes (none held)", "/admin/users", {}, { aud: "admin-api", scope: "orders:read" },
+        { status: 403, error: "insufficient_scope", description: scopeMissing, challenge: challengeFor("insufficient_scope", scopeMissing) }],
+      ["claim of another tenant", "/tenants/acme/orders", {}, { tenant_id: "globex" },
+        { status: 403, error: "insufficient_scope", description: claimMissing, challenge: challengeFor("insufficient_scope", claimMissing) }],
+      ["claim array without the tenant", "/tenants/acme/orders", {}, { tenant_id: ["globex", "initech"] },
+        { status: 403, error: "insufficient_scope", description: claimMissing, challenge: challengeFor("insufficient_scope", claimMissing) }],
+      ["claim absent", "/tenants/acme/orders", {}, {},
+        { status: 403, error: "insufficient_scope", description: claimMissing, challenge: challengeFor("insufficient_scope", claimMissing) }],
+      ["no route", "/nowhere", {}, {},
+        { status: 403, error: "insufficient_scope", description: noRoute, challenge: challengeFor("insufficient_scope", noRoute) }],
+    ];
+    const seen = await originRequests(async () => {
+      for (const [kind, path, init, claims, answer] of cases) {
+        const token = await mintToken(key, { claims: { sub: "row-six-subject", ...claims } });
+        const response = await worker.fetch(path, { ...init, headers: { authorization: `Bearer ${token}` } });
+        await expectExactAnswer(response, answer, kind);
+      }
+    });
+    expect(seen).toEqual([]);
+  });
+});
+
 describe("CORS preflight", () => {
   const preflight = { "access-control-request-method": "POST", origin: "https://app.example" };
 
@@ -299,9 +458,9 @@ describe("configuration variants", () => {
       const seen = await originRequests(async () => {
         const response = await down.fetch("/orders/1", { headers: { authorization: `Bearer ${token}` } });
         expect(response.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
-        const { challenge, text } = await expectErrorAnswer(response, 503, "temporarily_unavailable");
-        expect(challenge).toBeNull();
-        expect(text).not.toContain(token);
+        await expectExactAnswer(response, {
+          status: 503, error: "temporarily_unavailable", description: "the issuer's signing keys are unavailable", challenge: null,
+        });
       });
       expect(seen).toEqual([]);
     } finally {
@@ -318,7 +477,9 @@ describe("configuration variants", () => {
       const seen = await originRequests(async () => {
         for (const path of ["/health", "/orders/1"]) {
           const response = await bad.fetch(path, { headers: { authorization: `Bearer ${token}` } });
-          await expectErrorAnswer(response, 500, "server_error");
+          await expectExactAnswer(response, {
+            status: 500, error: "server_error", description: "the authorizer is misconfigured", challenge: null,
+          }, path);
         }
       });
       expect(seen).toEqual([]);

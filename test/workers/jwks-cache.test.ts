@@ -76,12 +76,20 @@ describe("JWKS in Workers KV", () => {
 });
 
 describe("stale-while-revalidate and rotation", () => {
-  it("answers from the stale JWKS at once, refreshes it in the background, then uses the new keys", async () => {
+  it("answers from the stale JWKS while the refresh is still held by the issuer, then uses the new keys", async () => {
     const oldKey = await generateTestKey("ES256", "old-key");
     const newKey = await generateTestKey("ES256", "new-key");
     const gated = later(await startGatedJwksServer());
-    const origin = later(await startOrigin());
+    // The origin answers only once the refresh is waiting at the issuer: so the Worker's answer can
+    // only arrive if it forwarded without waiting for that refresh. (A Worker that refreshed inline
+    // would reach the origin only after its fetch gave up, and never get an answer.)
+    const origin = later(await startOrigin({
+      beforeAnswer: async (request) => {
+        if (request.path === "/orders/1") await gated.whenHeld(1);
+      },
+    }));
     const dir = later(await tempDir("edge-authorizer-swr-"));
+    // A long timeout: the held refresh must not give up (and be dropped) while the test runs.
     const config = workerConfig(gated.url, { jwks: { cacheMaxAgeSeconds: 60, maxStaleSeconds: 86_400, timeoutMs: 30_000 } });
 
     // KV holds a copy fetched an hour ago: past cacheMaxAgeSeconds, well within maxStaleSeconds.
@@ -91,14 +99,22 @@ describe("stale-while-revalidate and rotation", () => {
     await kv.put(await kvKey(gated.url), JSON.stringify({ jwks: jwksOf(oldKey), fetchedAt: staleAt }));
 
     const oldToken = await mintToken(oldKey, { claims: { sub: "old-key-user" } });
-    const response = await worker.fetch("/orders/1", { headers: { authorization: `Bearer ${oldToken}` } });
-    // The answer came from the stale keys while the refresh cannot have finished: it is held.
+    const response = await withinMs(
+      10_000,
+      worker.fetch("/orders/1", { headers: { authorization: `Bearer ${oldToken}` } }),
+      "the Worker's answer while the JWKS refresh is held (did it wait for the refresh?)",
+    );
+    // At the moment the answer is here, the refresh is still open at the issuer, never answered.
+    expect({ held: gated.held, requests: gated.requests, dropped: gated.dropped, answered: gated.answered })
+      .toEqual({ held: 1, requests: 1, dropped: 0, answered: 0 });
     expect(response.status).toBe(201);
+    expect(await response.text()).toBe("origin saw GET /orders/1\nbody bytes: 0\n");
     expect(origin.received.at(-1)?.headers["x-auth-sub"]).toBe("old-key-user");
-    await eventually(async () => (gated.held === 1 ? true : undefined), "the background refresh to reach the issuer");
-    expect(gated.requests).toBe(1);
+    // Nothing new in KV yet: the stale copy is what the answer was made from.
+    expect((await readStored(kv, gated.url))?.fetchedAt).toBe(staleAt);
 
     gated.release(jwksOf(newKey));
+    expect({ held: gated.held, answered: gated.answered, dropped: gated.dropped }).toEqual({ held: 0, answered: 1, dropped: 0 });
     const refreshed = await eventually(async () => {
       const stored = await readStored(kv, gated.url);
       return stored !== undefined && stored.fetchedAt > staleAt ? stored : undefined;
@@ -111,6 +127,7 @@ describe("stale-while-revalidate and rotation", () => {
     expect(origin.received.at(-1)?.headers["x-auth-sub"]).toBe("new-key-user");
     expect(gated.requests).toBe(1);
     expect((await worker.fetch("/orders/3", { headers: { authorization: `Bearer ${oldToken}` } })).status).toBe(401);
+    expect(gated.requests).toBe(1);
   });
 
   it("picks up a rotated key when a token names an unknown kid", async () => {
@@ -128,3 +145,16 @@ describe("stale-while-revalidate and rotation", () => {
     expect(jwks.requests).toBe(2);
   });
 });
+
+/** `promise`, or a failure naming `what` if it has not settled within `ms`. */
+async function withinMs<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

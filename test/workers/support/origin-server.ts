@@ -19,16 +19,26 @@ export interface OriginServer {
   close(): Promise<void>;
 }
 
+export interface OriginOptions {
+  /**
+   * Runs once a request has been received (and recorded) and before it is answered: a test can
+   * hold the answer until something else has happened (a background JWKS fetch reaching its server).
+   */
+  beforeAnswer?: (request: ReceivedRequest) => Promise<void>;
+}
+
 /** Paths with a special answer: `/redirect` (302 to elsewhere); everything else echoes. */
-export async function startOrigin(): Promise<OriginServer> {
+export async function startOrigin(options: OriginOptions = {}): Promise<OriginServer> {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
+    req.on("end", async () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const path = req.url ?? "/";
-      received.push({ method: req.method ?? "", path, headers: req.headers, body });
+      const request: ReceivedRequest = { method: req.method ?? "", path, headers: req.headers, body };
+      received.push(request);
+      if (options.beforeAnswer !== undefined) await options.beforeAnswer(request);
       if (path.startsWith("/redirect")) {
         res.writeHead(302, { location: "https://elsewhere.test/landing", "x-origin": "yes" });
         res.end();

@@ -10,20 +10,47 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare, type RequestInit as MiniflareRequestInit, type Response as MiniflareResponse } from "miniflare";
+import { unstable_readConfig } from "wrangler";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-/** What wrangler.toml declares; workerd 2026-04-26 supports it. */
-const COMPATIBILITY_DATE = "2026-04-01";
+export const WRANGLER_TOML = join(ROOT, "wrangler.toml");
+
+export interface DeployedWorkerSettings {
+  /** The entry point (absolute path), `main`. */
+  main: string;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+}
+
+let deployed: DeployedWorkerSettings | undefined;
+
+/**
+ * What wrangler.toml's top level declares (the environment `wrangler deploy` uses), read by
+ * wrangler's own config reader, so the tests run the entry, date and flags that are deployed.
+ */
+export function deployedWorkerSettings(): DeployedWorkerSettings {
+  if (deployed !== undefined) return deployed;
+  const config = unstable_readConfig({ config: WRANGLER_TOML }, { hideWarnings: true });
+  if (config.main === undefined) throw new Error(`${WRANGLER_TOML}: no main`);
+  if (config.compatibility_date === undefined) throw new Error(`${WRANGLER_TOML}: no compatibility_date`);
+  deployed = {
+    main: resolve(ROOT, config.main),
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: [...config.compatibility_flags],
+  };
+  return deployed;
+}
 
 let bundled: Promise<string> | undefined;
 
-/** Bundles workers/index.ts once per test file into a temporary folder. */
+/** Bundles wrangler.toml's `main` (workers/index.ts) once per test file into a temporary folder. */
 export function bundleWorker(): Promise<string> {
   bundled ??= (async () => {
+    const { main } = deployedWorkerSettings();
     const outdir = await mkdtemp(join(tmpdir(), "edge-authorizer-worker-"));
     const outfile = join(outdir, "index.js");
     await build({
-      entryPoints: [join(ROOT, "workers/index.ts")],
+      entryPoints: [main],
       outfile,
       bundle: true,
       format: "esm",
@@ -61,6 +88,7 @@ export interface TestWorker {
 
 export async function startWorker(options: WorkerOptions): Promise<TestWorker> {
   const scriptPath = await bundleWorker();
+  const settings = deployedWorkerSettings();
   const logLines: string[] = [];
   const bindings: Record<string, unknown> = {};
   if (options.config !== undefined) bindings.AUTHORIZER_CONFIG = options.config;
@@ -70,7 +98,8 @@ export async function startWorker(options: WorkerOptions): Promise<TestWorker> {
     scriptPath,
     // Module names are paths relative to this root; the bundle lives in a temporary folder.
     modulesRoot: dirname(scriptPath),
-    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityDate: settings.compatibilityDate,
+    compatibilityFlags: settings.compatibilityFlags,
     bindings: bindings as Record<string, import("miniflare").Json>,
     ...(options.withoutKv ? {} : { kvNamespaces: ["JWKS_CACHE"] }),
     ...(options.kvPersist === undefined ? {} : { kvPersist: options.kvPersist }),
