@@ -73,6 +73,13 @@ export async function iamAnswer(decision: Decision, input: AuthorizerInput, ctx:
           satisfies: (route, params) =>
             identity !== undefined && ctx.authorizer.checkRoute(route, identity.claims, identity.issuer, params) === undefined,
         });
+  // Every request through an HTTP API `$default` route has the same ARN (`…/{stage}/$default`) and
+  // the same cache entry, so an allow for a route the configuration matched (not its `$default`)
+  // would stand for all of them: refuse it, as the simple answer does.
+  if (decision.allow && input.arn.method === "$default" && ctx.settings.cacheScope === "per-token" && decision.route !== "$default") {
+    ctx.warn({ event: "route-key-mismatch", routeKey: input.routeKey ?? "$default", route: decision.route });
+    resources.deny.push(current);
+  }
   // The answer must hold for this request first. A deny the table policy would let through (a
   // path no route owns) gets its own Deny; an allow it cannot express exactly is added as an
   // exact Allow unless a Deny wins anyway (a false deny on an overlapping table; warned about).

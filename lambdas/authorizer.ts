@@ -51,8 +51,14 @@ export function createLambdaHandler(options: LambdaHandlerOptions = {}): (event:
         startupError = error;
       }
     }
-    // Logged every time: each refused request should point at the cause in its own log stream.
+    // Logged every time: each refused request should point at the cause in its own log stream,
+    // and counted as an error decision, so an alarm on Outcome=error catches a broken deployment.
     log("error", { event: "startup-failed", error: startupError instanceof Error ? startupError.message : String(startupError) });
+    const env = options.env ?? process.env;
+    if (env.AUTHORIZER_METRICS !== "off") {
+      createEmfMetrics(options.writeMetric === undefined ? {} : { write: options.writeMetric })
+        .onDecision({ event: "decision", decision: "deny", status: 500, code: "ERR_CONFIG_INVALID", latencyMs: 0 });
+    }
     throw startupError;
   }
 

@@ -12,9 +12,15 @@ const STANDARD = ["sub", "iss", "scope", "client_id", "aud"] as const;
 export function authorizerContext(claims: JwtClaims | undefined, extra: readonly string[]): AuthorizerContext {
   const context: AuthorizerContext = {};
   if (claims === undefined) return context;
-  for (const name of [...STANDARD, ...extra]) {
+  for (const name of STANDARD) {
     const value = scalar(name === "scope" && claims.scope === undefined ? claims.scp : claims[name]);
     if (value !== undefined) context[name] = value;
+  }
+  // Extra claims pass only as they are: joining a list (`["admin", "read only"]`) would lose where
+  // one value ends, so lists, objects and null are left out.
+  for (const name of extra) {
+    const value = claims[name];
+    if (typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) context[name] = value;
   }
   return context;
 }

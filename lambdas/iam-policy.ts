@@ -194,9 +194,9 @@ function defaultSatisfied(route: CompiledRoute, claims: JwtClaims | undefined, s
 
 /**
  * Requests an Allow's `*` reaches beyond the route's own segments: a `*` standing for one
- * segment (or for the method) that swallows a `/`, and a trailing `*` matching nothing. Every
- * such string has more `/` than any request of the route (or an empty segment), so these Denies
- * never cover the route's own requests. Skipped with a greedy tail, whose requests have any count.
+ * segment (or for the method) that swallows a `/` followed by more, and a trailing `*` matching
+ * nothing. Every such string has one non-empty segment more than any request of the route (one
+ * trailing slash included) or an empty one, so these Denies never cover the route's own requests. Skipped with a greedy tail, whose requests have any count.
  */
 function beyondOwnSegments(allow: Pattern): Pattern[] {
   const route = allow.route;
@@ -205,8 +205,10 @@ function beyondOwnSegments(allow: Pattern): Pattern[] {
   const glob = allow.glob;
   if (glob.endsWith("/*")) out.push({ glob: glob.slice(0, -1), route: undefined });
   if (hasGreedy(route)) return out;
+  // `*/?*`, not `*/*`: the `?` needs a character after the extra `/`, so the route's own requests
+  // with one trailing slash (`GET/orders/1/`, the same route) are never covered.
   for (let i = 0; i < glob.length; i++) {
-    if (glob[i] === "*") out.push({ glob: `${glob.slice(0, i)}*/*${glob.slice(i + 1)}`, route: undefined });
+    if (glob[i] === "*") out.push({ glob: `${glob.slice(0, i)}*/?*${glob.slice(i + 1)}`, route: undefined });
   }
   return out;
 }

@@ -53,15 +53,65 @@ export function policyOverlaps(config: AuthorizerConfig): PolicyOverlap[] {
   return [...found.values()];
 }
 
+/**
+ * Without a `$default` route, IAM's `*` (which spans `/`) lets an Allow for `GET /orders/{id}`
+ * reach `GET /orders/1/x/y`, a request no route owns. The builder fences that reach with a Deny,
+ * except where the Deny would also cover an allowed route (`GET /orders/{id}/items`), because a
+ * Deny wins and would refuse that route's own requests. API Gateway only calls an authorizer for
+ * the routes and resources the API has, so this matters only when the API has routes the
+ * configuration does not list. Found by running the builder for a token that satisfies every
+ * route (the widest policy): each route with a sample no route owns that the policy allows.
+ */
+export function unroutedReach(config: AuthorizerConfig): PolicyOverlap[] {
+  const table = compileRoutes(config.routes);
+  const routes = table.routes;
+  if (routes.some((r) => r.isDefault)) return [];
+  const claims: Record<string, string> = { sub: "check" };
+  for (const route of config.routes) for (const [name, expected] of Object.entries(route.claims)) if (TEMPLATE.test(expected)) claims[name] = VALUE;
+  const resources = buildPolicyResources({ routes, apiArn: API, stage: "s", claims, satisfies: (route, params) => templatesHold(route, params) });
+  // The Allow that reaches an unrouted sample: the route whose policy alone allows it.
+  const onlyThis = (owner: CompiledRoute) => buildPolicyResources({
+    routes, apiArn: API, stage: "s", claims, satisfies: (route, params) => route === owner.config && templatesHold(route, params),
+  });
+  const perRoute = new Map(routes.map((r) => [r, onlyThis(r)]));
+  const found = new Map<string, PolicyOverlap>();
+  for (const route of routes) {
+    const base = route.segments.map((seg) => (seg.kind === "literal" ? seg.value : VALUE));
+    const deeper: string[][] = [[...base, VALUE, VALUE]];
+    route.segments.forEach((seg, i) => {
+      if (seg.kind !== "literal") deeper.push(base.flatMap((v, j) => (j === i ? [VALUE, VALUE] : [v])));
+    });
+    for (const method of routeMethods(route, routes)) {
+      for (const segments of deeper) {
+        const arn = `${API}/s/${method}/${segments.join("/")}`;
+        if (table.match(method, segments) !== undefined || !policyAllows(resources, arn)) continue;
+        const owner = routes.find((r) => policyAllows(perRoute.get(r)!, arn));
+        const name = owner?.config.route ?? route.config.route;
+        if (!found.has(name)) found.set(name, { route: name, deniedBecauseOf: "", example: `${method} /${segments.join("/")}` });
+      }
+    }
+  }
+  return [...found.values()];
+}
+
 /** Warnings in the configuration check's `{ path, message }` form. */
 export function policyWarnings(config: AuthorizerConfig): ConfigProblem[] {
   const index = (route: string): number => config.routes.findIndex((r) => r.route === route);
+  const unrouted: ConfigProblem[] = unroutedReach(config).map((o) => ({
+    path: `routes[${index(o.route)}].route`,
+    message:
+      `a cached IAM policy that allows "${o.route}" also allows requests no configured route owns, such as ${o.example} ` +
+      `(IAM's * spans "/", and fencing it would deny a deeper route you configured). API Gateway only calls the authorizer ` +
+      `for routes the API has, so this is safe when the configuration lists every route of the API; otherwise add those ` +
+      `routes, or a protected $default route`,
+  }));
   const warnings: ConfigProblem[] = policyOverlaps(config).map((o) => ({
     path: `routes[${index(o.route)}].route`,
     message:
       `IAM wildcards cannot tell "${o.route}" from "${o.deniedBecauseOf}": a token allowed on the first but not the second ` +
       `can get a cached Deny on requests like ${o.example} (a false deny, never a false allow); to avoid it, ${REMEDY}`,
   }));
+  warnings.push(...unrouted);
   config.routes.forEach((route, i) => {
     if (Object.values(route.claims).some((v) => TEMPLATE.test(v))) {
       warnings.push({

@@ -8,10 +8,65 @@ import { createLambdaHandler, type AuthorizerEvent } from "../../lambdas/authori
 import type { LogEntry } from "../../shared/index.js";
 import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
 import { generateTestKey, jwksOf, mintToken, TEST_ISSUER, type TestKey } from "../support/keys.js";
-import { FIXTURES_MISSING, requestV1Event, requestV2Event, tokenEvent } from "./fixtures.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FIXTURE_NAMES, FIXTURES_DIR, FIXTURES_MISSING, fixturesGate, isCi, reportMissingFixtures, requestV1Event, requestV2Event, tokenEvent } from "./fixtures.js";
 import { evaluatePolicy } from "./policy-evaluator.js";
 
 const ROUTES = [{ route: "GET /orders/{id}", audience: "orders-api", scopes: ["orders:read"] }, { route: "GET /health", public: true }];
+
+describe("the fixture gate (missing handout folder)", () => {
+  it("skips with a message naming the folder and the missing files, outside CI", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aws-events-"));
+    try {
+      writeFileSync(join(dir, "rest-token-authorizer.json"), "{}");
+      const warnings: string[] = [];
+      const message = fixturesGate(dir, {}, (m) => void warnings.push(m));
+      expect(message).toContain(dir);
+      expect(message).toContain("rest-request-authorizer.json");
+      expect(message).toContain("http-api-v2-request-authorizer.json");
+      expect(message).not.toContain("rest-token-authorizer.json");
+      expect(warnings).toEqual([`skipped: ${message}`]);
+      expect(fixturesGate(join(dir, "absent"), { CI: "false" }, () => {})).toContain(join(dir, "absent"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails loudly when CI is set, naming the folder", () => {
+    const dir = join(tmpdir(), "no-such-aws-events-folder");
+    for (const CI of ["true", "1", "yes"]) {
+      let thrown: unknown;
+      try {
+        fixturesGate(dir, { CI }, () => {});
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect((thrown as Error).message).toContain(dir);
+      expect((thrown as Error).message).toContain("CI is set");
+    }
+    expect([isCi({}), isCi({ CI: "" }), isCi({ CI: "0" }), isCi({ CI: "false" }), isCi({ CI: "true" })]).toEqual([false, false, false, false, true]);
+  });
+
+  it("passes with every fixture present, CI or not", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aws-events-"));
+    try {
+      for (const name of FIXTURE_NAMES) writeFileSync(join(dir, `${name}.json`), "{}");
+      expect(fixturesGate(dir, { CI: "true" }, () => {})).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Under CI the handout must be there (fixtures.ts throws on import otherwise, failing this file).
+  it.runIf(isCi())("CI: the real handout folder is present", () => {
+    expect(FIXTURES_MISSING, FIXTURES_DIR).toBeUndefined();
+  });
+});
+
+reportMissingFixtures("Lambda handler faults");
 
 describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
   let server: JwksServer;
@@ -51,12 +106,13 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
   it("from cold, a JWKS outage throws an error that is not Unauthorized (API Gateway answers 500)", async () => {
     server.behave({ kind: "status", status: 500 });
     try {
-      for (const e of [
-        tokenEvent(await mintToken(key), "GET", "/orders/1"),
-        requestV1Event(await mintToken(key), "GET", "/orders/1"),
-        requestV2Event(await mintToken(key), "GET", "/orders/1", "GET /orders/{id}"),
-      ]) {
-        const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: () => {} });
+      for (const [e, env] of [
+        [tokenEvent(await mintToken(key), "GET", "/orders/1"), {}],
+        [requestV1Event(await mintToken(key), "GET", "/orders/1", "/orders/{id}"), {}],
+        [requestV2Event(await mintToken(key), "GET", "/orders/1", "GET /orders/{id}"), {}],
+        [requestV2Event(await mintToken(key), "GET", "/orders/1", "GET /orders/{id}"), { HTTP_API_RESPONSE: "iam" }],
+      ] as [Record<string, any>, Record<string, string>][]) {
+        const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config, ...env }, log: () => {} });
         const error = await handler(e as AuthorizerEvent).then(() => undefined, (err: Error) => err);
         expect(error).toBeInstanceOf(Error);
         expect(error?.message).not.toBe("Unauthorized");
@@ -87,8 +143,8 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
       ["TOKEN without methodArn", async () => { const e = tokenEvent(await mintToken(key), "GET", "/health"); delete e.methodArn; return e; }],
       ["TOKEN with a methodArn that is not an execute-api ARN", async () => ({ ...tokenEvent(await mintToken(key), "GET", "/health"), methodArn: "arn:aws:s3:::bucket/GET/health" })],
       ["unknown type", async () => ({ ...tokenEvent(await mintToken(key), "GET", "/health"), type: "COGNITO" })],
-      ["REQUEST 1.0 with headers null", async () => ({ ...requestV1Event(await mintToken(key), "GET", "/health"), headers: null })],
-      ["REQUEST 1.0 with multiValueHeaders only", async () => { const e = requestV1Event(await mintToken(key), "GET", "/health"); delete e.headers; return e; }],
+      ["REQUEST 1.0 with headers null", async () => ({ ...requestV1Event(await mintToken(key), "GET", "/health", "/health"), headers: null })],
+      ["REQUEST 1.0 with multiValueHeaders only", async () => { const e = requestV1Event(await mintToken(key), "GET", "/health", "/health"); delete e.headers; return e; }],
       ["REQUEST 2.0 without routeArn", async () => { const e = requestV2Event(await mintToken(key), "GET", "/health", "GET /health"); delete e.routeArn; return e; }],
       ["REQUEST 2.0 with a method that disagrees with routeArn", async () => { const e = requestV2Event(await mintToken(key), "GET", "/health", "GET /health"); e.requestContext.http.method = "POST"; return e; }],
       ["not an object", async () => null as unknown as Record<string, any>],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/index.js";
-import { policyOverlaps, policyWarnings } from "../../lambdas/policy-warnings.js";
+import { policyOverlaps, policyWarnings, unroutedReach } from "../../lambdas/policy-warnings.js";
 
 const orders = { audience: "orders-api" };
 
@@ -48,5 +48,25 @@ describe("policyOverlaps (configuration check)", () => {
     const overlap = warnings.find((w) => w.path === "routes[1].route");
     expect(overlap?.message).toMatch(/GET \/orders\/export.*GET \/orders\/\{id\}.*TTL to 0/);
     expect(warnings.some((w) => w.path === "routes[2].claims" && /HTTP_API_RESPONSE=iam/.test(w.message))).toBe(true);
+  });
+});
+
+describe("unroutedReach (configuration check)", () => {
+  const nested = [
+    { route: "GET /orders/{id}", ...orders, scopes: ["orders:read"] },
+    { route: "GET /orders/{id}/items", ...orders, scopes: ["orders:read"] },
+  ];
+
+  it("names a route whose cached Allow reaches requests no route owns, when a deeper route keeps it unfenced", () => {
+    const reach = unroutedReach(config(nested));
+    expect(reach.map((r) => r.route)).toContain("GET /orders/{id}");
+    const example = reach.find((r) => r.route === "GET /orders/{id}")!.example;
+    expect(example).toMatch(/^GET \/orders\/[^/]+\/[^/]+/);
+    expect(policyWarnings(config(nested)).some((w) => w.path === "routes[0].route" && w.message.includes("no configured route owns"))).toBe(true);
+  });
+
+  it("finds nothing when the fence costs no configured route, or when a $default owns the rest", () => {
+    expect(unroutedReach(config([nested[0]]))).toEqual([]);
+    expect(unroutedReach(config([...nested, { route: "$default", audience: "admin-api" }]))).toEqual([]);
   });
 });

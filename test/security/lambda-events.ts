@@ -3,13 +3,15 @@
  * ../shared/fixtures/aws-events/ (read, never copied), and an IAM policy evaluator of our own, so
  * that an answer is judged the way API Gateway judges it, independently of the policy builder.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+// One gate for every fixture-based suite: without the handout folder they skip with a message
+// naming it, and under CI (`CI` set) importing this module fails the run instead.
+import { FIXTURES_DIR, FIXTURES_MISSING } from "../lambdas/fixtures.js";
 
-export const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/aws-events");
-export const FIXTURES_PRESENT = existsSync(resolve(FIXTURES, "rest-request-authorizer.json"));
-export const MISSING_FIXTURES = `skipped: the AWS event fixtures are missing (expected ${FIXTURES})`;
+export const FIXTURES = FIXTURES_DIR;
+export const FIXTURES_PRESENT = FIXTURES_MISSING === undefined;
+export const MISSING_FIXTURES = `skipped: ${FIXTURES_MISSING ?? `the AWS event fixtures are missing (expected ${FIXTURES})`}`;
 
 export type Json = Record<string, unknown>;
 
@@ -51,12 +53,18 @@ export function restRequestEvent(request: RequestShape): Json {
   const params = new URLSearchParams(query);
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of params) (multiQuery[k] ??= []).push(v);
+  // The request reaches the API's greedy proxy resource (any path does), so `resource` is that
+  // template, never the concrete path; the request context agrees with the method and path.
+  const resource = path === "/" ? "/" : "/{proxy+}";
+  const context = event.requestContext as Json;
   return {
     ...event,
     methodArn: `${REST_API}/${request.method}${path}`,
-    resource: path,
+    resource,
     path,
     httpMethod: request.method,
+    pathParameters: path === "/" ? {} : { proxy: path.slice(1) },
+    requestContext: { ...context, httpMethod: request.method, resourcePath: resource, path: `/${String(context.stage)}${path}` },
     headers,
     multiValueHeaders: multi,
     queryStringParameters: query === "" ? null : Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]])),
