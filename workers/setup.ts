@@ -9,6 +9,7 @@ import type { Env } from "./env.js";
 import { parseUpstreamUrl } from "./forward.js";
 import { createAnalyticsMetrics } from "./analytics-metrics.js";
 import { createKvKeyStore } from "./kv-key-store.js";
+import { staleLimitSeconds } from "../shared/jwks-source.js";
 
 export type WorkerSetup =
   | { kind: "ready"; authorizer: Authorizer; upstream: URL | undefined }
@@ -29,7 +30,8 @@ export function loadWorkerSetup(env: Env): WorkerSetup {
   if (config === undefined || problems.length > 0) return invalid(problems);
   const keyStore = env.JWKS_CACHE === undefined
     ? undefined
-    : createKvKeyStore(env.JWKS_CACHE, { maxStaleSeconds: config.jwks.maxStaleSeconds, log: logLine });
+    // Kept in KV as long as the core would still use the copy (fresh, or stale-if-error).
+    : createKvKeyStore(env.JWKS_CACHE, { maxStaleSeconds: staleLimitSeconds(config.jwks), log: logLine });
   try {
     const authorizer = createAuthorizer(config, {
       fetch: (input, init) => fetch(input, init),
