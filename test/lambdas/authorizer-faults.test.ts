@@ -86,7 +86,7 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
 
   it("after warm-up, a JWKS outage keeps valid tokens working from memory", async () => {
     let clock = Date.now();
-    const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: () => {}, now: () => clock });
+    const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: () => {}, now: () => clock, writeMetric: () => {} });
     const first = (await handler(tokenEvent(await mintToken(key), "GET", "/orders/1") as AuthorizerEvent)) as any;
     expect(evaluatePolicy(first.policyDocument, tokenEvent("x", "GET", "/orders/1").methodArn)).toBe("allow");
     const fetchesBefore = server.requests;
@@ -112,7 +112,7 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
         [requestV2Event(await mintToken(key), "GET", "/orders/1", "GET /orders/{id}"), {}],
         [requestV2Event(await mintToken(key), "GET", "/orders/1", "GET /orders/{id}"), { HTTP_API_RESPONSE: "iam" }],
       ] as [Record<string, any>, Record<string, string>][]) {
-        const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config, ...env }, log: () => {} });
+        const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config, ...env }, log: () => {}, writeMetric: () => {} });
         const error = await handler(e as AuthorizerEvent).then(() => undefined, (err: Error) => err);
         expect(error).toBeInstanceOf(Error);
         expect(error?.message).not.toBe("Unauthorized");
@@ -129,7 +129,7 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
     ["HTTP_API_RESPONSE neither simple nor iam", { AUTHORIZER_CONFIG: "", HTTP_API_RESPONSE: "policy" }],
   ] as [string, Record<string, string | undefined>][])("%s throws on every invocation and logs why, never allows", async (_name, env) => {
     const logs: LogEntry[] = [];
-    const handler = createLambdaHandler({ env: { ...env, ...(env.AUTHORIZER_CONFIG === "" ? { AUTHORIZER_CONFIG: config } : {}) }, log: (_l, e) => void logs.push(e) });
+    const handler = createLambdaHandler({ env: { ...env, ...(env.AUTHORIZER_CONFIG === "" ? { AUTHORIZER_CONFIG: config } : {}) }, log: (_l, e) => void logs.push(e), writeMetric: () => {} });
     for (let i = 0; i < 2; i++) {
       const error = await handler(tokenEvent(await mintToken(key), "GET", "/health") as AuthorizerEvent).then(() => undefined, (err: Error) => err);
       expect(error).toBeInstanceOf(Error);
@@ -151,7 +151,7 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
     ];
     it.each(cases)("%s", async (_name, make) => {
       const logs: LogEntry[] = [];
-      const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: (_l, e) => void logs.push(e) });
+      const handler = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log: (_l, e) => void logs.push(e), writeMetric: () => {} });
       const error = await handler((await make()) as AuthorizerEvent).then(() => undefined, (err: Error) => err);
       expect(error).toBeInstanceOf(Error);
       expect(logs.some((l) => l.event === "malformed-event")).toBe(true);

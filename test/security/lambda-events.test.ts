@@ -25,8 +25,8 @@ const config = JSON.stringify({
   ],
 });
 const log = () => undefined;
-const iam = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config, HTTP_API_RESPONSE: "iam" }, log });
-const simple = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log });
+const iam = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config, HTTP_API_RESPONSE: "iam" }, log, writeMetric: () => {} });
+const simple = createLambdaHandler({ env: { AUTHORIZER_CONFIG: config }, log, writeMetric: () => {} });
 
 const request = { method: "GET", path: "/orders/42", headers: { Authorization: `Bearer ${token}` } };
 const good = {
