@@ -38,7 +38,7 @@ export function failOnServerError(decision: Decision): void {
   if (!decision.allow && decision.status >= 500) throw new AuthorizerUnavailableError(decision.code);
 }
 
-export function simpleAnswer(decision: Decision, input: AuthorizerInput, ctx: AnswerContext): SimpleResult {
+export async function simpleAnswer(decision: Decision, input: AuthorizerInput, ctx: AnswerContext): Promise<SimpleResult> {
   if (!decision.allow) return { isAuthorized: false, context: {} };
   // The simple answer is cached per (token, routeKey). If the configuration routed this request
   // to a different route than API Gateway did, one cached answer would stand for requests the
@@ -54,6 +54,8 @@ export function simpleAnswer(decision: Decision, input: AuthorizerInput, ctx: An
     ctx.warn({ event: "simple-answer-cannot-bind-claims", route: decision.route, remedy: "HTTP_API_RESPONSE=iam, or AUTHORIZER_CACHE=per-request with a result TTL of 0" });
     return { isAuthorized: false, context: {} };
   }
+  // A simple answer is cached per token and route key: shared by every `$default` request.
+  if (input.routeKey === "$default" && !(await holdsForDefaultTraffic(decision, input, ctx))) return { isAuthorized: false, context: {} };
   return { isAuthorized: true, context: authorizerContext(decision.public ? undefined : decision.claims, ctx.settings.contextClaims) };
 }
 
@@ -73,13 +75,8 @@ export async function iamAnswer(decision: Decision, input: AuthorizerInput, ctx:
           satisfies: (route, params) =>
             identity !== undefined && ctx.authorizer.checkRoute(route, identity.claims, identity.issuer, params) === undefined,
         });
-  // Every request through an HTTP API `$default` route has the same ARN (`…/{stage}/$default`) and
-  // the same cache entry, so an allow for a route the configuration matched (not its `$default`)
-  // would stand for all of them: refuse it, as the simple answer does.
-  if (decision.allow && input.arn.method === "$default" && ctx.settings.cacheScope === "per-token" && decision.route !== "$default") {
-    ctx.warn({ event: "route-key-mismatch", routeKey: input.routeKey ?? "$default", route: decision.route });
-    resources.deny.push(current);
-  }
+  // A policy is judged against the ARN: shared only when API Gateway reports `…/{stage}/$default`.
+  if (decision.allow && input.arn.method === "$default" && !(await holdsForDefaultTraffic(decision, input, ctx))) resources.deny.push(current);
   // The answer must hold for this request first. A deny the table policy would let through (a
   // path no route owns) gets its own Deny; an allow it cannot express exactly is added as an
   // exact Allow unless a Deny wins anyway (a false deny on an overlapping table; warned about).
@@ -92,6 +89,39 @@ export async function iamAnswer(decision: Decision, input: AuthorizerInput, ctx:
     policyDocument: policyDocument(resources, stageArn),
     context: authorizerContext(identity?.claims, ctx.settings.contextClaims),
   };
+}
+
+const CLAIM_TEMPLATE = /^\{[^{}]+\}$/;
+
+/**
+ * API Gateway sends every HTTP API request that matches none of its declared routes through its
+ * `$default` route: one route key (and, in some deployments, one `…/{stage}/$default` ARN), so one
+ * cached answer per token stands for all of them, whatever their path. Under per-token caching an allow there holds only
+ * if the configuration has a `$default` of its own (else unmatched paths are denied) and the token
+ * passes every protected route, none of them bound to a path parameter; otherwise it is refused
+ * (and logged), a false deny rather than a "yes" for one path that opens another.
+ */
+async function holdsForDefaultTraffic(decision: Decision & { allow: true }, input: AuthorizerInput, ctx: AnswerContext): Promise<boolean> {
+  if (ctx.settings.cacheScope !== "per-token") return true;
+  const routes = ctx.authorizer.routes.routes;
+  let holds = routes.some((r) => r.isDefault);
+  const identity = holds ? await identityOf(decision, input, ctx) : undefined;
+  for (const route of routes) {
+    if (!holds) break;
+    if (route.config.public) continue;
+    holds =
+      identity !== undefined &&
+      !Object.values(route.config.claims).some((v) => CLAIM_TEMPLATE.test(v)) &&
+      ctx.authorizer.checkRoute(route.config, identity.claims, identity.issuer, {}) === undefined;
+  }
+  if (!holds) {
+    ctx.warn({
+      event: "default-route-answer-refused",
+      route: decision.route,
+      remedy: "declare the API's routes in API Gateway, or AUTHORIZER_CACHE=per-request with a result TTL of 0",
+    });
+  }
+  return holds;
 }
 
 async function identityOf(decision: Decision, input: AuthorizerInput, ctx: AnswerContext): Promise<Identity | undefined> {

@@ -195,8 +195,10 @@ function defaultSatisfied(route: CompiledRoute, claims: JwtClaims | undefined, s
 /**
  * Requests an Allow's `*` reaches beyond the route's own segments: a `*` standing for one
  * segment (or for the method) that swallows a `/` followed by more, and a trailing `*` matching
- * nothing. Every such string has one non-empty segment more than any request of the route (one
- * trailing slash included) or an empty one, so these Denies never cover the route's own requests. Skipped with a greedy tail, whose requests have any count.
+ * nothing. Such a string has one non-empty segment more than a request of the route (one
+ * trailing slash included) or an empty one, so these Denies do not cover the route's own requests,
+ * with one known exception kept on the safe side: a trailing parameter equal to the literal before
+ * it, with a trailing slash (`GET /a/{x}/items/{y}` at `/a/1/items/items/`), is a false deny. Skipped with a greedy tail, whose requests have any count.
  */
 function beyondOwnSegments(allow: Pattern): Pattern[] {
   const route = allow.route;

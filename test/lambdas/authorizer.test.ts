@@ -391,19 +391,42 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler over the real AP
       const handler = createLambdaHandler({ env: envFor("HTTP API 2.0 iam", config), log: (level, entry) => void (level === "warn" && warnings.push(entry)), writeMetric: () => {} });
       const e = requestV2Event(await mintToken(key), "GET", "/orders/42", "$default", { stage: "prod", defaultRouteArn: true });
       await expectAnswer("HTTP API 2.0 iam", handler, e, "deny");
-      expect(warnings).toContainEqual(expect.objectContaining({ event: "route-key-mismatch", routeKey: "$default", route: "GET /orders/{id}" }));
+      expect(warnings).toContainEqual(expect.objectContaining({ event: "default-route-answer-refused", route: "GET /orders/{id}" }));
     });
 
-    it("simple: a `$default` routeArn is answered against the configured `$default` route, and refused when another route matched", async () => {
+    it("simple: a `$default` request is answered against the configured `$default` route (exact answers), and refused when another route matched", async () => {
       const withDefault = JSON.stringify({ issuers: [issuer(server.url)], routes: [...ROUTES, { route: "$default", audience: "orders-api", scopes: ["reports:read"] }] });
-      const handler = createLambdaHandler({ env: envFor("HTTP API 2.0 simple", withDefault), ...quiet });
+      const handler = createLambdaHandler({ env: envFor("HTTP API 2.0 simple", withDefault, { AUTHORIZER_CACHE: "per-request" }), ...quiet });
       const options = { stage: "prod", defaultRouteArn: true };
       const reporter = await mintToken(key, { claims: { scope: "reports:read" } });
       await expectAnswer("HTTP API 2.0 simple", handler, requestV2Event(reporter, "GET", "/reports/7", "$default", options), "allow");
       await expectAnswer("HTTP API 2.0 simple", handler, requestV2Event(await mintToken(key), "GET", "/reports/7", "$default", options), "deny");
       // /prod/orders/42 strips to GET /orders/{id}, not the `$default` route API Gateway reported.
+      const perToken = createLambdaHandler({ env: envFor("HTTP API 2.0 simple", withDefault), ...quiet });
       const reader = await mintToken(key, { claims: { scope: "orders:read reports:read" } });
-      await expectAnswer("HTTP API 2.0 simple", handler, requestV2Event(reader, "GET", "/orders/42", "$default", options), "deny");
+      await expectAnswer("HTTP API 2.0 simple", perToken, requestV2Event(reader, "GET", "/orders/42", "$default", options), "deny");
+    });
+
+    it("per-token cache: one answer stands for all `$default` traffic, so it allows only a token that passes every protected route", async () => {
+      // The configuration's `$default` (audience only) and a route the reader fails (POST /orders
+      // needs orders:write): a cached yes for GET /anything would be replayed for POST /orders.
+      const withDefault = JSON.stringify({ issuers: [issuer(server.url)], routes: [...ROUTES, { route: "$default", audience: "orders-api" }] });
+      const options = { stage: "prod", defaultRouteArn: true };
+      const reader = await mintToken(key);
+      const everything = await mintToken(key, { claims: { scope: "orders:read orders:write", tenant_id: "acme" } });
+      for (const kind of ["HTTP API 2.0 simple", "HTTP API 2.0 iam"] as const) {
+        const warnings: LogEntry[] = [];
+        const handler = createLambdaHandler({ env: envFor(kind, withDefault), log: (level, entry) => void (level === "warn" && warnings.push(entry)), writeMetric: () => {} });
+        const first = requestV2Event(reader, "GET", "/anything", "$default", options);
+        await expectAnswer(kind, handler, first, "deny");
+        expect(warnings).toContainEqual(expect.objectContaining({ event: "default-route-answer-refused", route: "$default" }));
+        await expectAnswer(kind, handler, requestV2Event(everything, "GET", "/anything", "$default", options), "allow");
+        // The same token's direct answer for the request a cached yes would have opened.
+        await expectAnswer(kind, handler, requestV2Event(reader, "POST", "/orders", "$default", options), "deny");
+        // Exact answers (TTL 0) need none of this.
+        const exact = createLambdaHandler({ env: envFor(kind, withDefault, { AUTHORIZER_CACHE: "per-request" }), ...quiet });
+        await expectAnswer(kind, exact, first, "allow");
+      }
     });
   });
 });
