@@ -56,16 +56,6 @@ export function loadVectors<T>(relative: string): T {
   return JSON.parse(readFileSync(VECTORS_DIR + relative, "utf8")) as T;
 }
 
-/** Outcome counts of one file: pinned per file, so a run that silently shrinks fails. */
-export interface VectorCounts {
-  valid: number;
-  invalid: number;
-  /** `acceptable` cases (either outcome passes). */
-  acceptable?: number;
-  /** Cases deliberately not run (data defects, or not applicable to JWS). */
-  skipped?: number;
-}
-
 /** Per-file outcome counts, printed as one summary line when the file's suite ends. */
 export class Tally {
   validOk = 0;
@@ -76,16 +66,6 @@ export class Tally {
   wrong: string[] = [];
 
   constructor(readonly name: string) {}
-
-  counts(): VectorCounts & { wrong: string[] } {
-    return {
-      valid: this.validOk,
-      invalid: this.invalidOk,
-      acceptable: this.acceptableAccepted + this.acceptableRejected,
-      skipped: this.skipped,
-      wrong: this.wrong,
-    };
-  }
 
   summary(): string {
     const acceptable =
@@ -98,12 +78,15 @@ export class Tally {
 }
 
 /**
- * The last test of a file's suite (vitest runs a file's tests in order): every case ran, and came
- * out right, in exactly the pinned numbers.
+ * The last test of a file's suite (vitest runs a file's tests in order): cases of both kinds ran
+ * (no filter of ours dropped a whole file) and none came out wrong. How many there are is the
+ * handout's business: it is read from the files and printed, never copied here.
  */
-export function expectAllCasesRan(tally: Tally, expected: VectorCounts): void {
-  it(`ran every case: ${expected.valid} valid, ${expected.invalid} invalid`, () => {
-    expect(tally.counts()).toEqual({ acceptable: 0, skipped: 0, ...expected, wrong: [] });
+export function expectCasesRan(tally: Tally): void {
+  it("ran valid and invalid cases, none wrong", () => {
+    expect(tally.validOk).toBeGreaterThan(0);
+    expect(tally.invalidOk).toBeGreaterThan(0);
+    expect(tally.wrong).toEqual([]);
   });
 }
 

@@ -9,7 +9,7 @@ import { encodeBase64Url } from "../../shared/base64url.js";
 import { AuthorizerError } from "../../shared/errors.js";
 import { verifyCompactJws } from "../../shared/jws-verify.js";
 import type { Algorithm } from "../../shared/types.js";
-import { expectAllCasesRan, loadVectors, Tally, vectorsPresent } from "./vector-files.js";
+import { expectCasesRan, loadVectors, Tally, vectorsPresent } from "./vector-files.js";
 
 interface CookbookCase {
   input: { payload: string; key: Record<string, unknown>; alg: Algorithm };
@@ -80,5 +80,5 @@ describe.skipIf(!present)("RFC 7520 cookbook, compact JWS", () => {
     tally.invalidOk++;
   });
 
-  expectAllCasesRan(tally, { valid: POSITIVE.length, invalid: POSITIVE.length + 2 });
+  expectCasesRan(tally);
 });
