@@ -91,8 +91,6 @@ export async function iamAnswer(decision: Decision, input: AuthorizerInput, ctx:
   };
 }
 
-const CLAIM_TEMPLATE = /^\{[^{}]+\}$/;
-
 /**
  * API Gateway sends every HTTP API request that matches none of its declared routes through its
  * `$default` route: one route key (and, in some deployments, one `…/{stage}/$default` ARN), so one
@@ -111,7 +109,7 @@ async function holdsForDefaultTraffic(decision: Decision & { allow: true }, inpu
     if (route.config.public) continue;
     holds =
       identity !== undefined &&
-      !Object.values(route.config.claims).some((v) => CLAIM_TEMPLATE.test(v)) &&
+      !ctx.settings.templatedRoutes.has(route.config.route) &&
       ctx.authorizer.checkRoute(route.config, identity.claims, identity.issuer, {}) === undefined;
   }
   if (!holds) {

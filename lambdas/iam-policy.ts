@@ -16,7 +16,7 @@
  * may also cover requests the token could call: a false deny, never a false allow. The
  * configuration check lists those route pairs (policy-warnings.ts).
  */
-import type { CompiledRoute, JwtClaims, RouteConfig } from "../shared/index.js";
+import { templateParam, type CompiledRoute, type JwtClaims, type RouteConfig } from "../shared/index.js";
 import { globMatches, globReachesShape, globsIntersect, globSubsumes } from "./glob.js";
 import {
   allowPath,
@@ -144,8 +144,6 @@ interface Binding {
   partial: boolean;
 }
 
-const TEMPLATE = /^\{([^{}]+)\}$/;
-
 /** The parameter values for which the token satisfies the route (`[]`: none). */
 function satisfiedBindings(route: CompiledRoute, claims: JwtClaims | undefined, satisfies: PolicyRequest["satisfies"]): Binding[] {
   if (route.config.public) return [{ values: {}, partial: false }];
@@ -153,7 +151,7 @@ function satisfiedBindings(route: CompiledRoute, claims: JwtClaims | undefined, 
   const paramNames = new Set(route.segments.flatMap((s) => (s.kind === "literal" ? [] : [s.name])));
   const candidates = new Map<string, string[]>();
   for (const [claim, expected] of Object.entries(route.config.claims)) {
-    const param = TEMPLATE.exec(expected)?.[1];
+    const param = templateParam(expected);
     if (param === undefined || !paramNames.has(param)) continue;
     const values = claimValues(claims[claim]).filter((v) => SAFE_ARN_VALUE.test(v));
     const previous = candidates.get(param);

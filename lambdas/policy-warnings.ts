@@ -5,7 +5,7 @@
  * route but X, and sample requests of every other route; a sample the policy denies names a pair.
  * Plus the routes whose claim templates a cached simple (boolean) HTTP API answer cannot carry.
  */
-import type { AuthorizerConfig, CompiledRoute, ConfigProblem, RouteConfig } from "../shared/index.js";
+import { boundClaims, templateParam, type AuthorizerConfig, type CompiledRoute, type ConfigProblem, type RouteConfig } from "../shared/index.js";
 import { compileRoutes } from "../shared/routes.js";
 import { buildPolicyResources, policyAllows } from "./iam-policy.js";
 import { routeMethods } from "./policy-patterns.js";
@@ -23,7 +23,6 @@ const REMEDY =
   "set the authorizer result TTL to 0, or use a REQUEST authorizer with the resource path (REST) or the route key (HTTP API) " +
   "in its identity sources, and set AUTHORIZER_CACHE=per-request so answers are exact for each request";
 
-const TEMPLATE = /^\{([^{}]+)\}$/;
 const VALUE = "p1";
 const API = "arn:aws:execute-api:us-east-1:000000000000:api";
 
@@ -33,7 +32,7 @@ export function policyOverlaps(config: AuthorizerConfig): PolicyOverlap[] {
   const literals = [...new Set(routes.flatMap((r) => r.segments.flatMap((s) => (s.kind === "literal" ? [s.value] : []))))];
   const samples = routes.flatMap((r) => samplesOf(r, routes, literals));
   const claims: Record<string, string> = { sub: "check" };
-  for (const route of config.routes) for (const [name, expected] of Object.entries(route.claims)) if (TEMPLATE.test(expected)) claims[name] = VALUE;
+  for (const route of config.routes) for (const [name, expected] of Object.entries(route.claims)) if (templateParam(expected) !== undefined) claims[name] = VALUE;
 
   const found = new Map<string, PolicyOverlap>();
   for (const excluded of routes.filter((r) => !r.config.public)) {
@@ -67,7 +66,7 @@ export function unroutedReach(config: AuthorizerConfig): PolicyOverlap[] {
   const routes = table.routes;
   if (routes.some((r) => r.isDefault)) return [];
   const claims: Record<string, string> = { sub: "check" };
-  for (const route of config.routes) for (const [name, expected] of Object.entries(route.claims)) if (TEMPLATE.test(expected)) claims[name] = VALUE;
+  for (const route of config.routes) for (const [name, expected] of Object.entries(route.claims)) if (templateParam(expected) !== undefined) claims[name] = VALUE;
   const resources = buildPolicyResources({ routes, apiArn: API, stage: "s", claims, satisfies: (route, params) => templatesHold(route, params) });
   // The Allow that reaches an unrouted sample: the route whose policy alone allows it.
   const onlyThis = (owner: CompiledRoute) => buildPolicyResources({
@@ -113,7 +112,7 @@ export function policyWarnings(config: AuthorizerConfig): ConfigProblem[] {
   }));
   warnings.push(...unrouted);
   config.routes.forEach((route, i) => {
-    if (Object.values(route.claims).some((v) => TEMPLATE.test(v))) {
+    if (boundClaims(route).length > 0) {
       warnings.push({
         path: `routes[${i}].claims`,
         message:
@@ -128,7 +127,7 @@ export function policyWarnings(config: AuthorizerConfig): ConfigProblem[] {
 
 function templatesHold(route: RouteConfig, params: Readonly<Record<string, string>>): boolean {
   return Object.values(route.claims).every((expected) => {
-    const param = TEMPLATE.exec(expected)?.[1];
+    const param = templateParam(expected);
     return param === undefined || params[param] === VALUE;
   });
 }

@@ -3,7 +3,7 @@
  * variable, so a typo in `HTTP_API_RESPONSE` fails closed (every invocation throws) instead of
  * quietly answering in a format API Gateway then misreads.
  */
-import { ConfigError, parseConfig, type AuthorizerConfig, type ConfigProblem, type RouteConfig } from "../shared/index.js";
+import { boundClaims, ConfigError, parseConfig, type AuthorizerConfig, type ConfigProblem } from "../shared/index.js";
 
 export type HttpApiResponse = "simple" | "iam";
 /**
@@ -60,11 +60,9 @@ export function readSettings(env: Env): LambdaSettings {
     problems.push(...simpleAnswerTemplateProblems(config));
   }
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
-  const templatedRoutes = new Set(config.routes.filter(bindsPathParameter).map((r) => r.route));
+  const templatedRoutes = new Set(config.routes.filter((r) => boundClaims(r).length > 0).map((r) => r.route));
   return { config, httpApiResponse, cacheScope, contextClaims, metrics, templatedRoutes };
 }
-
-const CLAIM_TEMPLATE = /^\{[^{}]+\}$/;
 
 /**
  * A simple answer is one boolean, cached per token and route key: a "yes" for
@@ -85,14 +83,6 @@ function simpleAnswerTemplateProblems(config: AuthorizerConfig): ConfigProblem[]
     });
   });
   return problems;
-}
-
-function boundClaims(route: RouteConfig): string[] {
-  return Object.entries(route.claims).filter(([, expected]) => CLAIM_TEMPLATE.test(expected)).map(([name]) => name);
-}
-
-function bindsPathParameter(route: RouteConfig): boolean {
-  return boundClaims(route).length > 0;
 }
 
 /** The first listed value is the default (variable unset or empty). */

@@ -6,6 +6,6 @@ export { createKeySet } from "./key-set.js";
 export { createMemoryKeyStore } from "./memory-key-store.js";
 export { errorResponseBody } from "./decision.js";
 export { AuthorizerError, ConfigError, JwksFetchError, isAuthorizerError, type ErrorCode, type ConfigProblem } from "./errors.js";
-export { checkRoutePolicy, type RouteCheckCode } from "./route-policy.js";
+export { boundClaims, checkRoutePolicy, templateParam, type RouteCheckCode } from "./route-policy.js";
 export type { RouteTable, CompiledRoute } from "./routes.js";
 export type * from "./types.js";

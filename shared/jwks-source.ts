@@ -42,8 +42,6 @@ export interface KeySetRequest {
 export interface JwksSource {
   /** Resolves to the keys to verify with, or rejects with `KeysUnavailableError` (503). */
   getKeySet(issuer: IssuerConfig, request: KeySetRequest): Promise<KeySet>;
-  /** The keys currently usable for this issuer, without I/O; undefined when there are none. */
-  peekKeySet(issuer: IssuerConfig): KeySet | undefined;
   /**
    * The keys when they need no refresh (static, or fetched under `cacheMaxAgeSeconds` ago), without
    * I/O; otherwise undefined, and the caller goes through `getKeySet` like a first-seen token.
@@ -318,11 +316,6 @@ export function createJwksSource(options: JwksSourceOptions): JwksSource {
         throw new AuthorizerError("ERR_INTERNAL", "issuer has neither jwks nor jwksUri");
       }
       return getRemote(slotFor(issuer, issuer.jwksUri), request);
-    },
-    peekKeySet(issuer) {
-      if (issuer.jwks !== undefined) return staticSets.get(issuer.issuer);
-      if (issuer.jwksUri === undefined) return undefined;
-      return usable(slotFor(issuer, issuer.jwksUri))?.keySet;
     },
     freshKeySet(issuer) {
       if (issuer.jwks !== undefined) return staticSets.get(issuer.issuer);

@@ -20,10 +20,20 @@ export type RouteCheckCode =
 
 const TEMPLATE = /^\{([^{}]+)\}$/;
 
+/** The path parameter a `claims` value names (`"{tenant}"` is `tenant`); undefined for a literal. */
+export function templateParam(expected: string): string | undefined {
+  return TEMPLATE.exec(expected)?.[1];
+}
+
+/** The claims a route binds to a path parameter (`{ "tenant_id": "{tenant}" }` gives `tenant_id`). */
+export function boundClaims(route: RouteConfig): string[] {
+  return Object.entries(route.claims).filter(([, expected]) => templateParam(expected) !== undefined).map(([name]) => name);
+}
+
 /** The value a `claims` entry requires: a literal, or the path parameter it names. */
 export function requiredClaimValue(expected: string, params: Readonly<Record<string, string>>): string | undefined {
-  const template = TEMPLATE.exec(expected);
-  return template ? params[template[1] as string] : expected;
+  const param = templateParam(expected);
+  return param === undefined ? expected : params[param];
 }
 
 function claimMatches(actual: unknown, required: string): boolean {
