@@ -6,13 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLambdaHandler, type AuthorizerEvent } from "../../lambdas/authorizer.js";
 import type { LogEntry } from "../../shared/index.js";
-import { startJwksServer, type JwksServer } from "../support/jwks-server.js";
-import { generateTestKey, jwksOf, mintToken, TEST_ISSUER, type TestKey } from "../support/keys.js";
+import type { JwksServer } from "../support/jwks-server.js";
+import { mintToken, type TestKey } from "../support/keys.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURE_NAMES, FIXTURES_DIR, FIXTURES_MISSING, fixturesGate, isCi, reportMissingFixtures, requestV1Event, requestV2Event, tokenEvent } from "./fixtures.js";
 import { evaluatePolicy } from "./policy-evaluator.js";
+import { startTestIssuer } from "./support/test-issuer.js";
 
 const ROUTES = [{ route: "GET /orders/{id}", audience: "orders-api", scopes: ["orders:read"] }, { route: "GET /health", public: true }];
 
@@ -74,13 +75,9 @@ describe.skipIf(FIXTURES_MISSING !== undefined)("Lambda handler faults", () => {
   let config: string;
 
   beforeAll(async () => {
-    key = await generateTestKey("RS256");
-    server = await startJwksServer({ jwks: jwksOf(key) });
-    config = JSON.stringify({
-      issuers: [{ issuer: TEST_ISSUER, jwksUri: server.url, algorithms: ["RS256"] }],
-      routes: ROUTES,
-      jwks: { cacheMaxAgeSeconds: 60, maxStaleSeconds: 86400, timeoutMs: 500 },
-    });
+    const issuer = await startTestIssuer("RS256");
+    ({ key, server } = issuer);
+    config = issuer.config(ROUTES, { jwks: { cacheMaxAgeSeconds: 60, maxStaleSeconds: 86400, timeoutMs: 500 } });
   });
   afterAll(async () => server?.close());
 

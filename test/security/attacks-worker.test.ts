@@ -7,11 +7,9 @@
  * the harness), or in the Analytics Engine data points it writes (a second Worker with a `METRICS`
  * binding whose test double prints each point).
  */
-import { dirname } from "node:path";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOrigin, type OriginServer } from "../workers/support/origin-server.js";
-import { bundleWorker, eventually, startWorker, type TestWorker } from "../workers/support/worker-harness.js";
+import { eventually, metricsPoints, startWorker, type TestWorker } from "../workers/support/worker-harness.js";
 import { corpusConfig, startCorpus, type AttackCase } from "./attack-corpus.js";
 import { corpusSecrets, expectNoLeaks, type Output } from "./leak-check.js";
 
@@ -87,49 +85,15 @@ describe("attack corpus through the Worker", { timeout: 30_000 }, () => {
   });
 });
 
-// A METRICS binding whose writeDataPoint prints the point (as analytics-metrics-workerd.test.ts).
-const METRICS_DOUBLE = `export default function () {
-  return { writeDataPoint(point) { console.log("METRICS_POINT " + JSON.stringify(point)); } };
-}`;
-
 describe("attack corpus through the Worker with a METRICS binding", { timeout: 60_000 }, () => {
-  let mf: Miniflare | undefined;
-  const lines: string[] = [];
-  afterAll(() => mf?.dispose());
+  let metricsWorker: TestWorker | undefined;
+  afterAll(() => metricsWorker?.dispose());
 
   it("never leaks a token, payload or signature into a metrics data point or a log line, for any case", async () => {
-    const scriptPath = await bundleWorker();
-    mf = new Miniflare({
-      workers: [
-        {
-          name: "authorizer",
-          modules: true,
-          scriptPath,
-          modulesRoot: dirname(scriptPath),
-          compatibilityDate: "2026-04-01", // wrangler.toml's, as in test/workers/analytics-metrics-workerd.test.ts
-          bindings: { AUTHORIZER_CONFIG: JSON.stringify(corpusConfig(keys, urls)), UPSTREAM_URL: origin.url },
-          kvNamespaces: ["JWKS_CACHE"],
-          wrappedBindings: { METRICS: { scriptName: "metrics-double" } },
-        },
-        { name: "metrics-double", modules: true, script: METRICS_DOUBLE },
-      ],
-      handleRuntimeStdio(stdout, stderr) {
-        for (const stream of [stdout, stderr]) {
-          let pending = "";
-          stream.on("data", (chunk: Buffer) => {
-            pending += chunk.toString("utf8");
-            const parts = pending.split("\n");
-            pending = parts.pop() ?? "";
-            lines.push(...parts.filter((l) => l.trim() !== ""));
-          });
-        }
-      },
-    });
-    await mf.ready;
-    const instance = mf;
-    const fetch: TestWorker["fetch"] = (path, init) => instance.dispatchFetch(`http://worker.test${path}`, { redirect: "manual", ...init });
+    metricsWorker = await startWorker({ config: JSON.stringify(corpusConfig(keys, urls)), upstreamUrl: origin.url, metricsDouble: true });
+    const { fetch, logLines: lines } = metricsWorker;
     for (const c of corpus) await send(fetch, c);
-    const points = () => lines.filter((l) => l.includes("METRICS_POINT ") && l.includes('"decision"')).length;
+    const points = () => metricsPoints(lines).filter((p) => p.blobs[0] === "decision").length;
     await eventually(async () => (points() >= reachingWorker && decisionLines(lines) >= reachingWorker ? true : undefined), "the data points");
     expect(lines.some((l) => l.includes("metrics_binding_absent"))).toBe(false);
     expectNoLeaks(lines.map((text) => ({ source: text.includes("METRICS_POINT") ? "metrics data point" : "workerd log line", text })), secrets);

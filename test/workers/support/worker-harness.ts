@@ -73,6 +73,21 @@ export interface WorkerOptions {
   kvPersist?: string;
   /** Bind no KV namespace at all (keys in isolate memory only). */
   withoutKv?: boolean;
+  /**
+   * Bind METRICS to a test double of the Analytics Engine dataset (a wrapped binding) that prints
+   * each data point as a log line `METRICS_POINT <json>` (see `metricsPoints`).
+   */
+  metricsDouble?: boolean;
+}
+
+const METRICS_DOUBLE = `export default function () {
+  return { writeDataPoint(point) { console.log("METRICS_POINT " + JSON.stringify(point)); } };
+}`;
+const POINT_MARK = "METRICS_POINT ";
+
+/** The data points the METRICS double printed, parsed, in order. */
+export function metricsPoints(lines: readonly string[]): { blobs: string[]; doubles: number[]; indexes: string[] }[] {
+  return lines.filter((line) => line.includes(POINT_MARK)).map((line) => JSON.parse(line.slice(line.indexOf(POINT_MARK) + POINT_MARK.length)));
 }
 
 export interface TestWorker {
@@ -93,7 +108,8 @@ export async function startWorker(options: WorkerOptions): Promise<TestWorker> {
   const bindings: Record<string, unknown> = {};
   if (options.config !== undefined) bindings.AUTHORIZER_CONFIG = options.config;
   if (options.upstreamUrl !== undefined) bindings.UPSTREAM_URL = options.upstreamUrl;
-  const mf = new Miniflare({
+  const authorizer = {
+    name: "authorizer",
     modules: true,
     scriptPath,
     // Module names are paths relative to this root; the bundle lives in a temporary folder.
@@ -102,6 +118,11 @@ export async function startWorker(options: WorkerOptions): Promise<TestWorker> {
     compatibilityFlags: settings.compatibilityFlags,
     bindings: bindings as Record<string, import("miniflare").Json>,
     ...(options.withoutKv ? {} : { kvNamespaces: ["JWKS_CACHE"] }),
+    ...(options.metricsDouble ? { wrappedBindings: { METRICS: { scriptName: "metrics-double" } } } : {}),
+  };
+  const mf = new Miniflare({
+    // The first worker is the one dispatchFetch and getKVNamespace address.
+    workers: options.metricsDouble ? [authorizer, { name: "metrics-double", modules: true, script: METRICS_DOUBLE }] : [authorizer],
     ...(options.kvPersist === undefined ? {} : { kvPersist: options.kvPersist }),
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) {
