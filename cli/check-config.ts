@@ -8,7 +8,7 @@
 import { configWarnings, parseConfig, type AuthorizerConfig } from "../shared/index.js";
 import { ConfigError, type ConfigProblem } from "../shared/errors.js";
 import { readSettings, type LambdaSettings } from "../lambdas/settings.js";
-import { parseUpstreamUrl } from "../workers/forward.js";
+import { readUpstreamUrl } from "../workers/forward.js";
 import { iamWarnings } from "./iam-warnings.js";
 
 /** Which runtime a finding concerns. */
@@ -116,13 +116,8 @@ function lambdaFindings(text: string, env: Environment, configParsed: boolean): 
 
 /** The Worker's UPSTREAM_URL, judged (and worded) as workers/setup.ts does. */
 function workerFindings(env: Environment): Finding[] {
-  try {
-    parseUpstreamUrl(env.UPSTREAM_URL);
-    return [];
-  } catch (error) {
-    const message = error instanceof TypeError && error.message.startsWith("must") ? error.message : "not a valid URL";
-    return [{ path: "UPSTREAM_URL", message, runtime: "worker" }];
-  }
+  const { problem } = readUpstreamUrl(env.UPSTREAM_URL);
+  return problem === undefined ? [] : [{ path: "UPSTREAM_URL", message: problem, runtime: "worker" }];
 }
 
 function verdict(names: readonly string[], env: Environment, starts: boolean): RuntimeVerdict {

@@ -54,6 +54,15 @@ export function parseUpstreamUrl(value: string | undefined): URL | undefined {
   return url;
 }
 
+/** `UPSTREAM_URL` read as the Worker starts: the URL (undefined when unset), or what is wrong with it. */
+export function readUpstreamUrl(value: string | undefined): { url: URL | undefined; problem?: undefined } | { url?: undefined; problem: string } {
+  try {
+    return { url: parseUpstreamUrl(value) };
+  } catch (error) {
+    return { problem: error instanceof TypeError && error.message.startsWith("must") ? error.message : "not a valid URL" };
+  }
+}
+
 function upstreamUrl(requestUrl: string, rawPath: string, upstream: URL | undefined): string {
   if (upstream === undefined) return requestUrl;
   const basePath = upstream.pathname.replace(/\/+$/, "");

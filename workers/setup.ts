@@ -6,7 +6,7 @@ import { ConfigError, type ConfigProblem } from "../shared/errors.js";
 import { createAuthorizer, defaultLogger, parseConfig, type Authorizer } from "../shared/index.js";
 import type { AuthorizerConfig, Logger } from "../shared/types.js";
 import type { Env } from "./env.js";
-import { parseUpstreamUrl } from "./forward.js";
+import { readUpstreamUrl } from "./forward.js";
 import { createAnalyticsMetrics } from "./analytics-metrics.js";
 import { createKvKeyStore } from "./kv-key-store.js";
 import { staleLimitSeconds } from "../shared/jwks-source.js";
@@ -20,12 +20,8 @@ export const logLine: Logger = defaultLogger;
 
 export function loadWorkerSetup(env: Env): WorkerSetup {
   const problems: ConfigProblem[] = [];
-  let upstream: URL | undefined;
-  try {
-    upstream = parseUpstreamUrl(env.UPSTREAM_URL);
-  } catch (error) {
-    problems.push({ path: "UPSTREAM_URL", message: error instanceof TypeError && error.message.startsWith("must") ? error.message : "not a valid URL" });
-  }
+  const { url: upstream, problem: upstreamProblem } = readUpstreamUrl(env.UPSTREAM_URL);
+  if (upstreamProblem !== undefined) problems.push({ path: "UPSTREAM_URL", message: upstreamProblem });
   const config = readConfig(env.AUTHORIZER_CONFIG, problems);
   if (config === undefined || problems.length > 0) return invalid(problems);
   const keyStore = env.JWKS_CACHE === undefined
